@@ -11,6 +11,7 @@ import org.retinanet4j.data.DatasetFormatException;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.DetectionDatasetBuilder;
 import org.retinanet4j.data.LongOrder;
+import org.retinanet4j.data.OutOfImagePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet4j.data.DatasetFormatException;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.OutOfImagePolicy;
 import org.retinanet4j.data.SharedData;
 
 import java.io.IOException;
