@@ -23,11 +23,15 @@ public record ResizeRule(int minSize, int maxSize) {
         return new ResizeRule(800, 1333);
     }
 
-    /** The float32 scale factor for an image of {@code height x width}. */
+    /**
+     * The float32 scale factor for an image of {@code height x width}, rounded as torch rounds it:
+     * {@code min_size / tensor} runs as {@code reciprocal(tensor) * min_size} in float32, which for 480 px and
+     * 800 gives 1.6666667 (not the correctly rounded 1.6666666), hence 800 rather than 799 output rows.
+     */
     public float scale(int height, int width) {
         float shorter = Math.min(height, width);
         float longer = Math.max(height, width);
-        return Math.min((float) minSize / shorter, (float) maxSize / longer);
+        return Math.min(minSize * (1f / shorter), maxSize * (1f / longer));
     }
 
     /** Resized size and padding of an image of {@code height x width}. */
