@@ -16,7 +16,8 @@ What each file holds:
                     cell anchors, anchor count, SHA-256 of the float32 little-endian anchor bytes and sampled rows.
   matcher.json      torchvision Matcher(0.5, 0.4, allow_low_quality_matches=True) on box_iou(gt, anchors) of a
                     192x256 input: random boxes, exact ties, a tiny box only the low-quality rule matches, an image
-                    with no boxes (RetinaNet.compute_loss: all -1). Stored as [anchor, match] for non-background.
+                    with no boxes (RetinaNet.compute_loss: all -1). Stored as [anchor, match] for non-background,
+                    with random labels (K = 5) and BoxCoder encodings of the foreground anchors (loss targets).
   box_coder.json    BoxCoder((1, 1, 1, 1)).encode_single / decode_single, including dw/dh above the clamp.
   nms.json          nms and batched_nms on clustered, overlapping boxes with tied scores (coordinate-trick path,
                     <= 1000 boxes) and on 1,500 boxes with distinct scores (per-class path).
@@ -155,9 +156,15 @@ def matcher_fixture():
         if iou is not None:
             best_per_gt = iou.max(dim=1).values
             low_quality = int(((iou == best_per_gt[:, None]).any(dim=0) & (iou.max(dim=0).values < 0.5)).sum())
+        labels = torch.randint(0, 5, (gt.shape[0],), generator=g)
+        fg = torch.where(m >= 0)[0]
+        # what RetinaNetRegressionHead.compute_loss regresses towards: encode(matched gt, anchor) of foreground anchors
+        encoded = det_utils.BoxCoder((1.0, 1.0, 1.0, 1.0)).encode_single(gt[m[fg]], anchors[fg]) if len(fg) else None
         out.append({
             "name": name,
             "boxes": flat(gt),
+            "labels": labels.tolist(),
+            "encodedPositives": flat(encoded) if encoded is not None else [],
             "numAnchors": int(anchors.shape[0]),
             "matches": [[int(a), int(m[a])] for a in nonbg],
             "positives": int((m >= 0).sum()),
