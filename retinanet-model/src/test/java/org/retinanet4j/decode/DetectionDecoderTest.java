@@ -119,6 +119,15 @@ class DetectionDecoderTest {
     }
 
     @Test
+    void logitThresholdIsExactlyWhereTheFloatSigmoidCrossesTheScoreThreshold() {
+        for (float t : new float[] {0.05f, 0.3f, 0.5f, 1e-6f, 0.99f, 0f}) {
+            float min = DetectionDecoder.minLogitAbove(t);
+            assertTrue(DetectionDecoder.sigmoid(min) > t, "t=" + t);
+            assertTrue(!(DetectionDecoder.sigmoid(Math.nextDown(min)) > t), "t=" + t);
+        }
+    }
+
+    @Test
     void defaultsAndPresets() {
         DecoderConfig d = DecoderConfig.torchvisionDefault();
         assertEquals(0.05, d.scoreThreshold());
