@@ -17,6 +17,7 @@ final class LossTestGraphs {
     static final int FEATURES = 5;
     static final int ANCHORS = 4;
     static final int CLASSES = 3;
+    static final int HIDDEN = 4;
 
     private LossTestGraphs() {
     }
@@ -30,11 +31,11 @@ final class LossTestGraphs {
                 .weightInit(WeightInit.XAVIER)
                 .graphBuilder()
                 .addInputs("in")
-                .addLayer("hidden", new DenseLayer.Builder().nIn(FEATURES).nOut(7)
+                .addLayer("hidden", new DenseLayer.Builder().nIn(FEATURES).nOut(HIDDEN)
                         .activation(Activation.TANH).build(), "in")
-                .addLayer("clsLogits", new DenseLayer.Builder().nIn(7).nOut(ANCHORS * CLASSES)
+                .addLayer("clsLogits", new DenseLayer.Builder().nIn(HIDDEN).nOut(ANCHORS * CLASSES)
                         .activation(Activation.IDENTITY).build(), "hidden")
-                .addLayer("boxDeltas", new DenseLayer.Builder().nIn(7).nOut(ANCHORS * 4)
+                .addLayer("boxDeltas", new DenseLayer.Builder().nIn(HIDDEN).nOut(ANCHORS * 4)
                         .activation(Activation.IDENTITY).build(), "hidden")
                 .addLayer("cls", new LossLayer.Builder(focal).activation(Activation.IDENTITY).build(), "clsLogits")
                 .addLayer("box", new LossLayer.Builder(box).activation(Activation.IDENTITY).build(), "boxDeltas")
