@@ -21,6 +21,8 @@ What each file holds:
   box_coder.json    BoxCoder((1, 1, 1, 1)).encode_single / decode_single, including dw/dh above the clamp.
   nms.json          nms and batched_nms on clustered, overlapping boxes with tied scores (coordinate-trick path,
                     <= 1000 boxes) and on 1,500 boxes with distinct scores (per-class path).
+  loss.json         RetinaNet.compute_loss (Matcher + head losses) on the same synthetic outputs for a 3-image batch
+                    (boxes, a tiny box, an image without boxes): targets built in Java must reproduce both losses.
   postprocess.json  RetinaNet.postprocess_detections + GeneralizedRCNNTransform.postprocess on a 2-image batch of
                     synthetic outputs (K = 3, 128x192 input) under two decoder settings.
 """
@@ -36,7 +38,7 @@ from torchvision.models.detection import _utils as det_utils
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
 from torchvision.models.detection.image_list import ImageList
-from torchvision.models.detection.retinanet import RetinaNet, _default_anchorgen
+from torchvision.models.detection.retinanet import RetinaNet, RetinaNetHead, _default_anchorgen
 from torchvision.models.detection.transform import resize_boxes
 from torchvision.models.resnet import resnet50
 from torchvision.ops import boxes as box_ops
@@ -281,9 +283,32 @@ def postprocess_fixture():
                                "resized": resized, "original": original, "results": results})
 
 
+def loss_fixture():
+    height, width, k = 128, 192, 3
+    anchors, sizes = torchvision_anchors(height, width)
+    targets = [
+        {"boxes": torch.tensor([[10.0, 12.0, 70.0, 90.0], [100.0, 20.0, 180.0, 60.0], [61.0, 97.0, 67.0, 103.0]]),
+         "labels": torch.tensor([2, 0, 1])},
+        {"boxes": torch.tensor([[0.0, 0.0, 190.0, 126.0], [30.5, 40.25, 95.75, 80.0]]), "labels": torch.tensor([1, 1])},
+        {"boxes": torch.zeros(0, 4), "labels": torch.zeros(0, dtype=torch.int64)},
+    ]
+    outputs = [synthetic_outputs(anchors.shape[0], k, i) for i in range(len(targets))]
+    head_outputs = {"cls_logits": torch.stack([o[0] for o in outputs]),
+                    "bbox_regression": torch.stack([o[1] for o in outputs])}
+    fake = types.SimpleNamespace(proposal_matcher=det_utils.Matcher(0.5, 0.4, allow_low_quality_matches=True),
+                                 head=RetinaNetHead(8, 9, k))
+    losses = RetinaNet.compute_loss(fake, targets, head_outputs, [anchors] * len(targets))
+    write("loss.json", {"height": height, "width": width, "numClasses": k,
+                        "boxes": [flat(t["boxes"]) for t in targets], "labels": [t["labels"].tolist() for t in targets],
+                        "classification": float(losses["classification"]),
+                        "boxRegression": float(losses["bbox_regression"])})
+    print(f"  compute_loss: {losses}")
+
+
 if __name__ == "__main__":
     anchors_fixture()
     matcher_fixture()
     box_coder_fixture()
     nms_fixture()
     postprocess_fixture()
+    loss_fixture()

@@ -26,7 +26,7 @@ import org.retinanet4j.preprocess.ResizeInfo;
  * Post-processing against torchvision's RetinaNet.postprocess_detections and transform.postprocess
  * (fixtures/anchors/postprocess.json) on synthetic outputs that both sides compute from the same integer formula.
  */
-class DetectionDecoderTest {
+public class DetectionDecoderTest {
 
     private static final Map<String, Object> FIXTURE = AnchorFixtures.load("postprocess.json");
     private static final int H = integer(FIXTURE.get("height"));
@@ -35,7 +35,7 @@ class DetectionDecoderTest {
     private final AnchorGenerator generator = new AnchorGenerator(AnchorConfig.torchvisionDefault());
 
     /** Same values as synthetic_outputs in tools/make_anchor_fixtures.py. */
-    static float[] logits(int numAnchors, int image) {
+    public static float[] logits(int numAnchors, int image) {
         long m = (long) numAnchors * K;
         float[] out = new float[(int) m];
         for (long i = 0; i < m; i++) {
@@ -45,7 +45,7 @@ class DetectionDecoderTest {
         return out;
     }
 
-    static float[] regression(int numAnchors, int image) {
+    public static float[] regression(int numAnchors, int image) {
         long r = numAnchors * 4L;
         float[] out = new float[(int) r];
         for (long j = 0; j < r; j++) {

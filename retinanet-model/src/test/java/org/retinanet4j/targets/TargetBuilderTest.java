@@ -18,7 +18,7 @@ import org.retinanet4j.anchors.AnchorGenerator;
 class TargetBuilderTest {
 
     private static final int K = 5;
-    private static final float NOT_POSITIVE = -1.0e6f;
+    private static final float NOT_POSITIVE = org.retinanet4j.loss.BoxRegressionLoss.NOT_POSITIVE;
     private final AnchorGenerator generator = new AnchorGenerator(AnchorConfig.torchvisionDefault());
     private final TargetBuilder builder = new TargetBuilder(generator, K);
 
