@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import org.retinanet4j.data.BoxClipper;
 import org.retinanet4j.data.BoxFlags;
 import org.retinanet4j.data.CategoryMap;
@@ -48,7 +49,9 @@ import java.util.List;
 public final class CocoInstancesReader {
 
     private static final Logger log = LoggerFactory.getLogger(CocoInstancesReader.class);
-    private static final JsonFactory JSON = new JsonFactory();
+    // Only bbox/area numbers are parsed (segmentations are skipped unparsed); the fast double parser halves that cost.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
     private final OutOfImagePolicy outOfImagePolicy;
 
