@@ -158,6 +158,23 @@ class RetinaNetIteratorTest {
     }
 
     @Test
+    void subsetOfImages() {
+        int[] withObjects = shapes.imagesWithObjects();
+        assertTrue(withObjects.length < shapes.numImages(), "the test dataset has empty images");
+        try (RetinaNetIterator it = base(shapes).images(withObjects).training(true).loaderThreads(0).build()) {
+            int seen = 0;
+            while (it.hasNext()) {
+                it.next();
+                for (SampleMetadata m : it.lastBatchMetadata()) {
+                    assertTrue(shapes.numBoxes(m.imageIndex()) > 0);
+                    seen++;
+                }
+            }
+            assertEquals(withObjects.length, seen);
+        }
+    }
+
+    @Test
     void missingAndWronglySizedImagesAreCountedSkips() throws IOException {
         Path dir = tmp.resolve("broken");
         Files.createDirectories(dir);
