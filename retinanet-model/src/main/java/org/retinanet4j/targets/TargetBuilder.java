@@ -1,5 +1,6 @@
 package org.retinanet4j.targets;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -82,17 +83,28 @@ public final class TargetBuilder {
             throw new IllegalArgumentException("TargetBuilder.build: " + n + " images x " + numAnchors + " anchors x "
                     + numClasses + " classes exceeds the largest Java array; use smaller minibatches");
         }
-        float[] cls = new float[(int) (n * clsWidth)];
-        float[] box = new float[n * numAnchors * 4];
-        Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
+        for (int i = 0; i < n; i++) {
+            GroundTruthValidator.validate(batch.get(i), i, numClasses, inputHeight, inputWidth);
+        }
+        // One image's rows are built on the heap and copied straight into the native buffers: peak heap use is one
+        // row (A*K floats), not the whole minibatch.
+        INDArray classTargets = Nd4j.create(DataType.FLOAT, n, clsWidth);
+        INDArray boxTargets = Nd4j.create(DataType.FLOAT, n, numAnchors * 4L);
+        FloatBuffer clsOut = classTargets.data().asNioFloat();
+        FloatBuffer boxOut = boxTargets.data().asNioFloat();
+        float[] cls = new float[(int) clsWidth];
+        float[] box = new float[numAnchors * 4];
         for (int i = 0; i < n; i++) {
             GroundTruth gt = batch.get(i);
-            GroundTruthValidator.validate(gt, i, numClasses, inputHeight, inputWidth);
             int[] matches = matcher.match(anchorBoxes, gt.boxes(), gt.crowd());
-            fillImage(gt, matches, anchorBoxes, cls, (int) (i * clsWidth), box, i * numAnchors * 4);
+            Arrays.fill(cls, 0f);
+            Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
+            fillImage(gt, matches, anchorBoxes, cls, 0, box, 0);
+            clsOut.position((int) (i * clsWidth));
+            clsOut.put(cls);
+            boxOut.position(i * numAnchors * 4);
+            boxOut.put(box);
         }
-        INDArray classTargets = Nd4j.create(cls, new long[] {n, clsWidth}, DataType.FLOAT);
-        INDArray boxTargets = Nd4j.create(box, new long[] {n, numAnchors * 4L}, DataType.FLOAT);
         return new RetinaNetTargets(classTargets, boxTargets);
     }
 
