@@ -79,19 +79,17 @@ public final class TargetBuilder {
         int numAnchors = anchorBoxes.length / 4;
         int n = batch.size();
         long clsWidth = (long) numAnchors * numClasses;
-        if ((long) n * clsWidth > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("TargetBuilder.build: " + n + " images x " + numAnchors + " anchors x "
-                    + numClasses + " classes exceeds the largest Java array; use smaller minibatches");
+        if (clsWidth > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("TargetBuilder.build: " + numAnchors + " anchors x " + numClasses
+                    + " classes exceeds the largest Java array");
         }
         for (int i = 0; i < n; i++) {
             GroundTruthValidator.validate(batch.get(i), i, numClasses, inputHeight, inputWidth);
         }
-        // One image's rows are built on the heap and copied straight into the native buffers: peak heap use is one
-        // row (A*K floats), not the whole minibatch.
+        // One image's rows are built on the heap and copied into the native arrays: peak heap use is one row
+        // (A*K floats), not the whole minibatch.
         INDArray classTargets = Nd4j.create(DataType.FLOAT, n, clsWidth);
         INDArray boxTargets = Nd4j.create(DataType.FLOAT, n, numAnchors * 4L);
-        FloatBuffer clsOut = classTargets.data().asNioFloat();
-        FloatBuffer boxOut = boxTargets.data().asNioFloat();
         float[] cls = new float[(int) clsWidth];
         float[] box = new float[numAnchors * 4];
         for (int i = 0; i < n; i++) {
@@ -100,12 +98,26 @@ public final class TargetBuilder {
             Arrays.fill(cls, 0f);
             Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
             fillImage(gt, matches, anchorBoxes, cls, 0, box, 0);
-            clsOut.position((int) (i * clsWidth));
-            clsOut.put(cls);
-            boxOut.position(i * numAnchors * 4);
-            boxOut.put(box);
+            copyRow(classTargets, i, cls, fitsNio(classTargets));
+            copyRow(boxTargets, i, box, fitsNio(boxTargets));
         }
         return new RetinaNetTargets(classTargets, boxTargets);
+    }
+
+    /** NIO buffers address at most 2 GB. */
+    private static boolean fitsNio(INDArray array) {
+        return array.length() * Float.BYTES <= Integer.MAX_VALUE;
+    }
+
+    /** Writes row {@code row} of a fresh c-order {@code [n, width]} array: a direct buffer write when possible. */
+    static void copyRow(INDArray target, int row, float[] values, boolean direct) {
+        if (direct) {
+            FloatBuffer buffer = target.data().asNioFloat();
+            buffer.position(row * values.length);
+            buffer.put(values);
+        } else {
+            target.putRow(row, Nd4j.createFromArray(values));
+        }
     }
 
     private void fillImage(GroundTruth gt, int[] matches, float[] anchorBoxes, float[] cls, int clsOffset,
