@@ -110,19 +110,23 @@ public final class DetectionDecoder {
      */
     public RawDetections decodeImage(float[] logits, float[] regression, float[] anchors, int[] anchorsPerLevel,
                                      int numClasses, int imageHeight, int imageWidth) {
+        checkImageInputs(logits, regression, anchors, anchorsPerLevel, numClasses, imageHeight, imageWidth);
         // sigmoid is monotonic in float32 too, so "score > threshold" is "logit >= minLogit" and candidates can be
         // ranked by logit: no exp for the millions of logits of a level, only for the top-k survivors.
         float minLogit = minLogitAbove((float) config.scoreThreshold());
         int capacity = 0;
+        int largestLevel = 0;
         for (int count : anchorsPerLevel) {
-            capacity += (int) Math.min(config.topKCandidates(), (long) count * numClasses);
+            int perLevel = (int) Math.min(config.topKCandidates(), (long) count * numClasses);
+            capacity = Math.addExact(capacity, perLevel);
+            largestLevel = Math.max(largestLevel, perLevel);
         }
         float[] boxes = new float[capacity * 4];
         float[] scores = new float[capacity];
         int[] labels = new int[capacity];
         int total = 0;
         int levelStart = 0;
-        TopKSelector topK = new TopKSelector(config.topKCandidates());
+        TopKSelector topK = new TopKSelector(largestLevel);
         for (int count : anchorsPerLevel) {
             int from = levelStart * numClasses;
             int to = (levelStart + count) * numClasses;
@@ -160,6 +164,31 @@ public final class DetectionDecoder {
             outLabels[i] = labels[k];
         }
         return new RawDetections(outBoxes, outScores, outLabels);
+    }
+
+    private static void checkImageInputs(float[] logits, float[] regression, float[] anchors, int[] anchorsPerLevel,
+                                         int numClasses, int imageHeight, int imageWidth) {
+        long numAnchors = 0;
+        for (int count : anchorsPerLevel) {
+            if (count < 0) {
+                throw new IllegalArgumentException("DetectionDecoder: anchorsPerLevel has a negative count " + count);
+            }
+            numAnchors += count;
+        }
+        if (numClasses <= 0) {
+            throw new IllegalArgumentException("DetectionDecoder: numClasses must be > 0, got " + numClasses);
+        }
+        if (anchors.length != numAnchors * 4 || regression.length != numAnchors * 4
+                || logits.length != numAnchors * numClasses) {
+            throw new IllegalArgumentException("DetectionDecoder: " + numAnchors + " anchors (sum of anchorsPerLevel) x "
+                    + numClasses + " classes need " + numAnchors * numClasses + " logits and " + numAnchors * 4
+                    + " regression and anchor values, got " + logits.length + ", " + regression.length + " and "
+                    + anchors.length);
+        }
+        if (imageHeight <= 0 || imageWidth <= 0) {
+            throw new IllegalArgumentException("DetectionDecoder: image size must be positive, got " + imageHeight
+                    + "x" + imageWidth);
+        }
     }
 
     private static List<Detection> toDetections(RawDetections raw, ResizeInfo info, List<String> names) {
