@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
 import org.retinanet4j.boxes.Nms;
@@ -19,9 +21,12 @@ import org.retinanet4j.preprocess.ResizeInfo;
  * does; equal logits: lower index first; torchvision's {@code topk} leaves the order of equal scores unspecified), decode against the anchors
  * ({@link BoxCoder}, weights 1), clip to the resized unpadded image. Then class-wise NMS over all levels
  * ({@link Nms#batchedNms}), keep the first {@code detectionsPerImage}, and multiply x by original / resized width
- * and y by original / resized height (float32, as torchvision's {@code resize_boxes}).
+ * and y by original / resized height (float32, as torchvision's {@code resize_boxes}). NaN logits are dropped as in
+ * torchvision, with a warning that counts them.
  */
 public final class DetectionDecoder {
+
+    private static final Logger log = LoggerFactory.getLogger(DetectionDecoder.class);
 
     private final AnchorGenerator anchorGenerator;
     private final DecoderConfig config;
@@ -127,6 +132,7 @@ public final class DetectionDecoder {
         int total = 0;
         int levelStart = 0;
         TopKSelector topK = new TopKSelector(largestLevel);
+        long nanLogits = 0;
         for (int count : anchorsPerLevel) {
             int from = levelStart * numClasses;
             int to = (levelStart + count) * numClasses;
@@ -135,6 +141,8 @@ public final class DetectionDecoder {
                 float logit = logits[idx];
                 if (logit >= minLogit) {
                     topK.offer(packDescending(logit, idx - from));
+                } else if (logit != logit) {
+                    nanLogits++;
                 }
             }
             for (long key : topK.sorted()) {
@@ -151,6 +159,11 @@ public final class DetectionDecoder {
                 total++;
             }
             levelStart += count;
+        }
+        if (nanLogits > 0) {
+            // torchvision drops NaN scores silently; a NaN logit means a diverged or broken model, so say so
+            log.warn("{} of {} class logits are NaN and were dropped (diverged model or broken weights?)", nanLogits,
+                    logits.length);
         }
         int[] kept = Nms.batchedNms(boxes, scores, labels, total, config.nmsIouThreshold());
         int n = Math.min(kept.length, config.detectionsPerImage());
