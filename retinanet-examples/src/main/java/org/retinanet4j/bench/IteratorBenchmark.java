@@ -5,12 +5,17 @@ import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.coco.CocoInstancesReader;
+import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.RgbImage;
+import org.retinanet4j.data.image.RgbImageDecoder;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
 import org.retinanet4j.data.voc.VocReader;
+import org.retinanet4j.preprocess.ImageNormalization;
 import org.retinanet4j.preprocess.PaddingRule;
+import org.retinanet4j.preprocess.ResizeInfo;
 import org.retinanet4j.preprocess.ResizeRule;
 import org.retinanet4j.targets.TargetBuilder;
 
@@ -66,6 +71,7 @@ public final class IteratorBenchmark {
             System.out.printf(Locale.ROOT, "%s: %d images, %d boxes; input 512x512, batch %d, %d classes in the "
                             + "targets, %d processors%n", source, dataset.numImages(), dataset.numBoxes(), batch,
                     Math.max(classes, dataset.categories().size()), Runtime.getRuntime().availableProcessors());
+            stageCosts(dataset);
             for (String t : threads) {
                 int n = Integer.parseInt(t.trim());
                 try (RetinaNetIterator it = RetinaNetIterator.builder(dataset).targets(targets).batchSize(batch)
@@ -84,6 +90,33 @@ public final class IteratorBenchmark {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Single-thread cost per image of each pipeline stage (second pass over the images, files cached). */
+    private static void stageCosts(DetectionDataset dataset) throws IOException {
+        RgbImageDecoder decoder = new RgbImageDecoder();
+        ResizeRule rule = new ResizeRule(512, 512);
+        long[] nanos = new long[3];
+        for (int pass = 0; pass < 2; pass++) {
+            java.util.Arrays.fill(nanos, 0);
+            for (int i = 0; i < dataset.numImages(); i++) {
+                long t0 = System.nanoTime();
+                RgbImage image = decoder.decode(dataset.imagePath(i));
+                long t1 = System.nanoTime();
+                ResizeInfo info = rule.apply(image.height(), image.width(), PaddingRule.toFixed(512, 512));
+                float[] px = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
+                long t2 = System.nanoTime();
+                float[] chw = new float[3 * 512 * 512];
+                ImageNormalization.writeChw(px, info.resizedHeight(), info.resizedWidth(), false, chw, 0, 512, 512);
+                long t3 = System.nanoTime();
+                nanos[0] += t1 - t0;
+                nanos[1] += t2 - t1;
+                nanos[2] += t3 - t2;
+            }
+        }
+        int n = dataset.numImages();
+        System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad %.1f ms%n",
+                nanos[0] / 1e6 / n, nanos[1] / 1e6 / n, nanos[2] / 1e6 / n);
     }
 
     private static long consume(RetinaNetIterator it, int epochs) {
