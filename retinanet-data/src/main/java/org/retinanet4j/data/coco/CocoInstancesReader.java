@@ -32,8 +32,9 @@ import java.util.List;
  *
  * <p>Rules (each violation throws a {@link DatasetFormatException} naming the file, the record and the field):
  * <ul>
- *   <li>required: image {@code id, file_name, width, height}; annotation {@code id, image_id, category_id,
- *       bbox}; category {@code id, name}. Ids are 64-bit integers.</li>
+ *   <li>required: sections {@code images} and {@code categories} ({@code annotations} may be absent, as in
+ *       COCO's test image lists); image {@code id, file_name, width, height}; annotation {@code id, image_id,
+ *       category_id, bbox}; category {@code id, name}. Ids are 64-bit integers.</li>
  *   <li>optional: {@code iscrowd} (0 when absent; 1 = crowd, kept as an ignore region), {@code area} (the box
  *       area w*h when absent). Other fields (segmentation, ignore, licenses, info...) are not used; like
  *       pycocotools, only {@code iscrowd} marks ignore regions.</li>
@@ -354,13 +355,18 @@ public final class CocoInstancesReader {
                     + loc.getColumnNr() + ")");
         }
 
-        DetectionDataset assemble(Path imageRoot, OutOfImagePolicy policy) throws DatasetFormatException {
-            for (String[] section : new String[][] {{"images", String.valueOf(sawImages)},
-                    {"annotations", String.valueOf(sawAnnotations)}, {"categories", String.valueOf(sawCategories)}}) {
-                if (!Boolean.parseBoolean(section[1])) {
-                    throw new DatasetFormatException(source + ": missing field " + section[0] + " (top level)");
-                }
+        private void requireSection(boolean seen, String name) throws DatasetFormatException {
+            if (!seen) {
+                throw new DatasetFormatException(source + ": missing field " + name + " (top level)");
             }
+        }
+
+        DetectionDataset assemble(Path imageRoot, OutOfImagePolicy policy) throws DatasetFormatException {
+            requireSection(sawImages, "images");
+            if (!sawAnnotations) {
+                log.info("{}: no annotations section: images only (like COCO's image_info_test2017.json)", source);
+            }
+            requireSection(sawCategories, "categories");
             if (categoryIds.isEmpty()) {
                 throw new DatasetFormatException(source + ": no categories");
             }
