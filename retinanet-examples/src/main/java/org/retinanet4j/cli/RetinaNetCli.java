@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
         description = "RetinaNet object detection for Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                GenerateShapesCommand.class,
                 DatasetInfoCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
