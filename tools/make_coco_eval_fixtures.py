@@ -92,9 +92,30 @@ def random_case():
     return gt_json(images, cats, anns), dets(rows)
 
 
+def shared_sample_float32(cocoapi, ref):
+    """pycocotools on the shared COCO sample with ground-truth bbox/area rounded to float32, as the project's
+    DetectionDataset stores them: shows what the float storage costs (and lets the adapter be tested)."""
+    import numpy as np
+    import tempfile
+    sample = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "coco-eval-sample")
+    if not os.path.isdir(sample):
+        print("shared sample absent; skipping the float32 fixture")
+        return
+    d = json.load(open(os.path.join(sample, "instances.json")))
+    for a in d["annotations"]:
+        a["bbox"] = [float(np.float32(v)) for v in a["bbox"]]
+        a["area"] = float(np.float32(a["area"]))
+    tmp = tempfile.mkdtemp()
+    json.dump(d, open(os.path.join(tmp, "gt.json"), "w"))
+    subprocess.run([sys.executable, ref, cocoapi, os.path.join(tmp, "gt.json"),
+                    os.path.join(sample, "detections.json"), os.path.join(OUT, "shared-sample-float32-gt.json")],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def main():
     cocoapi = sys.argv[1]
     ref = os.path.join(os.path.dirname(__file__), "coco_eval_reference.py")
+    shared_sample_float32(cocoapi, ref)
     for name, (gt, dt) in cases().items():
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)

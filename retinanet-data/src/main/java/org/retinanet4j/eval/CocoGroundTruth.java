@@ -2,6 +2,9 @@ package org.retinanet4j.eval;
 
 import java.util.Arrays;
 
+import org.retinanet4j.data.CategoryMap;
+import org.retinanet4j.data.DetectionDataset;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,41 @@ public final class CocoGroundTruth {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Ground truth from a {@link DetectionDataset} (any reader: COCO, VOC, CSV): every image, every category of
+     * its {@link org.retinanet4j.data.CategoryMap}, each box as the file gave it ({@code rawXywh}), its
+     * {@code area} and crowd flag, in dataset order. VOC {@code difficult} boxes count as regular boxes here
+     * (COCO has no such notion; {@link VocEvaluator} ignores them).
+     *
+     * <p>The dataset stores coordinates as floats, so IoUs can differ from pycocotools' in the 7th digit; for
+     * results to the last bit read the instances file with {@link CocoGroundTruthReader} (doubles).
+     */
+    public static CocoGroundTruth fromDataset(DetectionDataset dataset) {
+        Builder b = builder();
+        CategoryMap cats = dataset.categories();
+        for (int c = 0; c < cats.size(); c++) {
+            b.addCategory(intId(cats.categoryId(c), dataset), cats.name(c));
+        }
+        for (int i = 0; i < dataset.numImages(); i++) {
+            long imageId = dataset.imageId(i);
+            b.addImage(imageId);
+            for (int k = dataset.firstBox(i), end = k + dataset.numBoxes(i); k < end; k++) {
+                b.addAnnotation(imageId, intId(dataset.categoryId(k), dataset), dataset.rawXywh(k, 0),
+                        dataset.rawXywh(k, 1), dataset.rawXywh(k, 2), dataset.rawXywh(k, 3), dataset.area(k),
+                        dataset.isCrowd(k));
+            }
+        }
+        return b.build();
+    }
+
+    private static int intId(long categoryId, DetectionDataset dataset) {
+        if (categoryId != (int) categoryId) {
+            throw new IllegalArgumentException(dataset.source() + ": category id " + categoryId
+                    + " does not fit the evaluator's 32-bit category ids");
+        }
+        return (int) categoryId;
     }
 
     public int numImages() {

@@ -41,7 +41,8 @@ final class CocoFixtures {
     /** expected.json: section ("stats" or "perCategoryAP") to name to value. */
     static Map<String, Map<String, Double>> expected(String name) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        try (InputStream in = open(name, "expected.json"); JsonParser p = new JsonFactory().createParser(in)) {
+        String file = name.endsWith("-gt") ? null : "expected.json";
+        try (InputStream in = file == null ? open(name + ".json") : open(name, file); JsonParser p = new JsonFactory().createParser(in)) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String section = p.currentName();
@@ -61,9 +62,13 @@ final class CocoFixtures {
     }
 
     private static InputStream open(String name, String file) {
-        InputStream in = CocoFixtures.class.getResourceAsStream(ROOT + name + "/" + file);
+        return open(name + "/" + file);
+    }
+
+    private static InputStream open(String path) {
+        InputStream in = CocoFixtures.class.getResourceAsStream(ROOT + path);
         if (in == null) {
-            throw new IllegalStateException("missing fixture " + ROOT + name + "/" + file);
+            throw new IllegalStateException("missing fixture " + ROOT + path);
         }
         return in;
     }
