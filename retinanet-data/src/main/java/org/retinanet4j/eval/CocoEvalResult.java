@@ -18,8 +18,13 @@ public final class CocoEvalResult {
     private final double[] precision;
     private final double[] recall;
     private final int k0;
+    private final int numDetections;
+    private final int unknownCategoryDetections;
 
-    CocoEvalResult(CocoGroundTruth gt, double[] precision, double[] recall) {
+    CocoEvalResult(CocoGroundTruth gt, double[] precision, double[] recall, int numDetections,
+                   int unknownCategoryDetections) {
+        this.numDetections = numDetections;
+        this.unknownCategoryDetections = unknownCategoryDetections;
         this.k0 = gt.numCategories();
         this.categoryIds = new int[k0];
         for (int k = 0; k < k0; k++) {
@@ -28,6 +33,16 @@ public final class CocoEvalResult {
         this.categoryNames = gt.categoryNames();
         this.precision = precision;
         this.recall = recall;
+    }
+
+    /** Detections given to the evaluator. */
+    public int numDetections() {
+        return numDetections;
+    }
+
+    /** Detections left out because the ground truth has no such category (pycocotools leaves them out too). */
+    public int unknownCategoryDetections() {
+        return unknownCategoryDetections;
     }
 
     public int numCategories() {

@@ -66,6 +66,7 @@ public final class CocoEvaluator {
         int k0 = groundTruth.numCategories();
         long[] gtKeys = groundTruthKeys(groundTruth, nI);
         long[] dtKeys = detectionKeys(groundTruth, detections, nI);
+        int unknownCategory = detections.size() - dtKeys.length;
 
         double[] precision = new double[T * R * k0 * A * M];
         double[] recall = new double[T * k0 * A * M];
@@ -116,7 +117,7 @@ public final class CocoEvaluator {
                 accumulateCategory(k, k0, placed, precision, recall);
             }
         }
-        return new CocoEvalResult(groundTruth, precision, recall);
+        return new CocoEvalResult(groundTruth, precision, recall, detections.size(), unknownCategory);
     }
 
     private static long[] groundTruthKeys(CocoGroundTruth gt, int nI) {
