@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * Pascal VOC detection mAP at IoU 0.5, as the VOC devkit (and py-faster-rcnn's {@code voc_eval.py}) computes it:
- * per class, detections in descending score order (stable), each matched to the ground-truth box of its image
+ * per class, detections in descending score order (equal scores: by image id, then input order), each matched to the ground-truth box of its image
  * and class with the highest IoU; IoU &gt; 0.5 with a box not yet detected is a true positive, with a box
  * already detected a false positive, with a {@code difficult} box neither; AP is the 11-point interpolated
  * average (VOC2007) or the area under the monotone precision envelope (VOC2010 and later). mAP is the mean over
@@ -91,6 +91,7 @@ public final class VocEvaluator {
     }
 
     private double classAp(VocGroundTruth gt, Map<Long, int[]> boxes, int[] dets, CocoDetections dt, int npos) {
+        orderByImage(dets, dt);
         StableScoreSort.sortDescending(dets, 0, dets.length, dt.scoreArray(), new int[dets.length]);
         Map<Long, boolean[]> detected = new HashMap<>();
         double[] rec = new double[dets.length];
@@ -146,6 +147,26 @@ public final class VocEvaluator {
             nd++;
         }
         return metric == Metric.VOC2007_11_POINT ? elevenPoint(rec, prec, nd) : allPoint(rec, prec, nd);
+    }
+
+    /**
+     * Orders detections by image id, then input order, before the stable score sort: equal scores are then
+     * broken the same way however the detections were split over workers and merged.
+     */
+    private static void orderByImage(int[] dets, CocoDetections dt) {
+        long[] ids = new long[dets.length];
+        for (int i = 0; i < dets.length; i++) {
+            ids[i] = dt.imageId(dets[i]);
+        }
+        long[] unique = Arrays.stream(ids).sorted().distinct().toArray();
+        long[] keys = new long[dets.length];
+        for (int i = 0; i < dets.length; i++) {
+            keys[i] = ((long) Arrays.binarySearch(unique, ids[i]) << 31) | dets[i];
+        }
+        Arrays.sort(keys);
+        for (int i = 0; i < dets.length; i++) {
+            dets[i] = (int) (keys[i] & ((1L << 31) - 1));
+        }
     }
 
     static double elevenPoint(double[] rec, double[] prec, int nd) {
