@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import org.retinanet4j.data.BoxClipper;
 import org.retinanet4j.data.BoxFlags;
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DatasetFormatException;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.DetectionDatasetBuilder;
 import org.retinanet4j.data.LongOrder;
+import org.retinanet4j.data.OutOfImagePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +48,6 @@ import java.util.List;
 public final class CocoInstancesReader {
 
     private static final Logger log = LoggerFactory.getLogger(CocoInstancesReader.class);
-    private static final int DETAILED_WARNINGS = 10;
     private static final JsonFactory JSON = new JsonFactory();
 
     private final OutOfImagePolicy outOfImagePolicy;
@@ -381,7 +382,8 @@ public final class CocoInstancesReader {
             for (int i = 0; i < nImages; i++) {
                 sortedIds[i] = imgIds[order[i]];
             }
-            int clipped = 0;
+            BoxClipper clipper = new BoxClipper(source, policy);
+            float[] box = new float[4];
             int degenerate = 0;
             for (int a = 0; a < nAnn; a++) {
                 int pos = Arrays.binarySearch(sortedIds, annImage[a]);
@@ -407,32 +409,17 @@ public final class CocoInstancesReader {
                 if (w == 0 || h == 0) {
                     degenerate++;
                 }
-                int iw = imgW[image];
-                int ih = imgH[image];
-                float x1 = Math.max(0f, x);
-                float y1 = Math.max(0f, y);
-                float x2 = Math.min(iw, x + w);
-                float y2 = Math.min(ih, y + h);
-                if (x1 != x || y1 != y || x2 != x + w || y2 != y + h) {
-                    String what = "annotation id " + annIds[a] + " (annotations record #" + a + ", image id "
-                            + imgIds[image] + ", " + iw + "x" + ih + "): field bbox [" + x + ", " + y + ", " + w
-                            + ", " + h + "] reaches outside the image";
-                    if (policy == OutOfImagePolicy.REJECT) {
-                        throw new DatasetFormatException(source + ": " + what);
-                    }
-                    if (clipped++ < DETAILED_WARNINGS) {
-                        log.warn("{}: {}; clipped to [{}, {}, {}, {}]", source, what, x1, y1, x2, y2);
-                    }
-                    x2 = Math.max(x1, x2);     // a box wholly outside collapses to zero size
-                    y2 = Math.max(y1, y2);
-                }
+                box[0] = x;
+                box[1] = y;
+                box[2] = x + w;
+                box[3] = y + h;
+                clipper.apply(box, imgW[image], imgH[image], "annotation id " + annIds[a] + " (annotations record #"
+                        + a + ", image id " + imgIds[image] + "): field bbox");
                 float area = Float.isNaN(annArea[a]) ? w * h : annArea[a];
-                builder.addBox(image, x1, y1, x2, y2, x, y, w, h, cls,
+                builder.addBox(image, box[0], box[1], box[2], box[3], x, y, w, h, cls,
                         annCrowd[a] == 1 ? BoxFlags.CROWD : 0, area, annIds[a]);
             }
-            if (clipped > 0) {
-                log.warn("{}: {} boxes reached outside their image and were clipped", source, clipped);
-            }
+            clipper.logSummary();
             if (degenerate > 0) {
                 log.warn("{}: {} boxes have zero width or height (kept; the iterator does not train on them)",
                         source, degenerate);

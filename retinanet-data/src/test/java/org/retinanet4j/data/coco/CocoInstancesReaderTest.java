@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet4j.data.DatasetFormatException;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.OutOfImagePolicy;
 import org.retinanet4j.data.SharedData;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ class CocoInstancesReaderTest {
         Path f = tmp.resolve("instances.json");
         String msg = assertThrows(DatasetFormatException.class,
                 () -> new CocoInstancesReader(OutOfImagePolicy.REJECT).read(f, tmp)).getMessage();
-        assertTrue(msg.contains("annotation id 1") && msg.contains("outside the image"), msg);
+        assertTrue(msg.contains("annotation id 1") && msg.contains("bbox") && msg.contains("outside the 50x40 image"), msg);
     }
 
     @Test

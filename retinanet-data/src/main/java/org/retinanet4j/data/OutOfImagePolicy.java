@@ -1,4 +1,4 @@
-package org.retinanet4j.data.coco;
+package org.retinanet4j.data;
 
 /** What a reader does with a box that reaches outside its image. */
 public enum OutOfImagePolicy {
