@@ -105,7 +105,7 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    protected void checkInput(INDArray labels, INDArray output) {
+    public void checkInput(INDArray labels, INDArray output) {
         positivesPerImage(labels, output);
     }
 

@@ -1,6 +1,7 @@
 package org.retinanet4j.loss;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -92,30 +93,37 @@ public class FocalLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    protected void checkInput(INDArray labels, INDArray output) {
+    public void checkInput(INDArray labels, INDArray output) {
         positivesPerImage(labels, output);
     }
 
-    /** Validates the labels in one pass and counts the positive entries (= positive anchors) of each row. */
+    /**
+     * Validates the labels in one parallel pass and counts the positive entries (= positive anchors) of each
+     * row. Each chunk stops at its first bad value; the smallest index over chunks is the first bad value.
+     */
     private static double[] positivesPerImage(INDArray labels, INDArray output) {
         LabelChecks.requireSameShape("FocalLoss", labels, output);
         LabelChecks.FlatValues y = LabelChecks.read(labels);
-        int rows = (int) labels.size(0);
         int columns = (int) labels.size(1);
-        double[] positives = new double[rows];
-        for (int r = 0, i = 0; r < rows; r++) {
+        AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
+        double[] positives = RowChunks.sumPerRow((int) labels.size(0), columns, 1, (row, from, to) -> {
             int count = 0;
-            for (int end = i + columns; i < end; i++) {
+            for (int i = from; i < to; i++) {
                 double v = y.get(i);
                 if (v == 1) {
                     count++;
                 } else if (v != 0 && v != IGNORE) {
-                    throw new IllegalArgumentException("FocalLoss: label value " + v + " at "
-                            + LabelChecks.position(columns, i) + " is not 1 (positive), 0 (negative) or "
-                            + IGNORE + " (ignored)");
+                    firstBad.accumulateAndGet(i, Math::min);
+                    break;
                 }
             }
-            positives[r] = count;
+            return count;
+        });
+        int bad = firstBad.get();
+        if (bad != Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("FocalLoss: label value " + y.get(bad) + " at "
+                    + LabelChecks.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
+                    + " (ignored)");
         }
         return positives;
     }
@@ -166,17 +174,19 @@ public class FocalLoss extends FusedSameDiffLoss {
     private double elementLoss(double logit, boolean positive) {
         double s = positive ? logit : -logit;
         double e = Math.exp(-Math.abs(s));
+        double r = 1 / (1 + e);
         double crossEntropy = Math.max(-s, 0) + log1p(e);
-        double q = s >= 0 ? e / (1 + e) : 1 / (1 + e);
+        double q = s >= 0 ? e * r : r;
         return alphaT(positive) * modulating(q) * crossEntropy;
     }
 
     private double elementGradient(double logit, boolean positive) {
         double s = positive ? logit : -logit;
         double e = Math.exp(-Math.abs(s));
+        double r = 1 / (1 + e);
         double crossEntropy = Math.max(-s, 0) + log1p(e);
-        double q = s >= 0 ? e / (1 + e) : 1 / (1 + e);
-        double pT = s >= 0 ? 1 / (1 + e) : e / (1 + e); // 1 - q without cancellation
+        double q = s >= 0 ? e * r : r;
+        double pT = s >= 0 ? r : e * r; // 1 - q without cancellation
         double dLds = -alphaT(positive) * modulating(q) * (gamma * pT * crossEntropy + q);
         return positive ? dLds : -dLds;
     }

@@ -35,8 +35,12 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         super();
     }
 
-    /** Throws {@link IllegalArgumentException} naming the problem when the labels cannot be used. */
-    protected abstract void checkInput(INDArray labels, INDArray output);
+    /**
+     * Throws {@link IllegalArgumentException} naming the problem (shape, or the first bad value with its row
+     * and column) when the labels cannot be used with this output; one pass over the labels. Every score and
+     * gradient call runs it; a data pipeline may call it earlier.
+     */
+    public abstract void checkInput(INDArray labels, INDArray output);
 
     /** Checks the input, then returns the per-example scores [N, 1] for an already activated output. */
     protected abstract INDArray fusedScoreArray(INDArray labels, INDArray output);
