@@ -15,8 +15,8 @@ import org.retinanet4j.loss.FocalLoss;
  * Forward+backward time of {@link FocalLoss} (and {@link BoxRegressionLoss}) as DL4J's LossLayer calls them:
  * {@code computeScore} then {@code computeGradient}, float32, one image per minibatch.
  *
- * <p>Run: {@code RETINANET_MAIN=org.retinanet4j.bench.FocalLossBenchmark ./retinanet [runs] [images]}
- * (defaults 7 runs, 1 image). Shapes: 120,000 x 80 and 49,104 x 80 anchors x classes; labels with 2% positive
+ * <p>Run: {@code RETINANET_MAIN=org.retinanet4j.bench.FocalLossBenchmark ./retinanet [runs] [images] [graph]}
+ * (defaults 7 runs, 1 image; {@code graph} also times the SameDiff graph path, at most 3 runs). Shapes: 120,000 x 80 and 49,104 x 80 anchors x classes; labels with 2% positive
  * anchors (one-hot) and 5% ignored anchors, like tools/bench_torch_focal_loss.py, the torchvision reference.
  * Prints the median and minimum of the timed runs after 2 warm-up runs.
  */
@@ -30,6 +30,7 @@ public final class FocalLossBenchmark {
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int images = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        boolean graphToo = args.length > 2 && "graph".equals(args[2]);
         System.out.printf("ND4J threads: %s, images per minibatch: %d%n",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), images);
         for (int anchors : new int[] {120_000, 49_104}) {
@@ -41,6 +42,14 @@ public final class FocalLossBenchmark {
                 focal.computeScore(labels, logits, IDENTITY, null, true);
                 focal.computeGradient(labels, logits, IDENTITY, null);
             });
+            if (graphToo) {
+                FocalLoss graph = new FocalLoss();
+                graph.useSameDiffGraph(true);
+                report("FocalLoss SameDiff graph fwd+bwd", anchors, CLASSES, images, Math.min(runs, 3), () -> {
+                    graph.computeScore(labels, logits, IDENTITY, null, true);
+                    graph.computeGradient(labels, logits, IDENTITY, null);
+                });
+            }
             report("  of which score only", anchors, CLASSES, images, runs,
                     () -> focal.computeScore(labels, logits, IDENTITY, null, true));
             report("  of which gradient only", anchors, CLASSES, images, runs,

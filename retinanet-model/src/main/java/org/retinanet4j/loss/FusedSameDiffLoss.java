@@ -48,8 +48,8 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
     /** Checks the input, then returns d(sum of per-example scores)/d(output), shaped like the output. */
     protected abstract INDArray fusedGradient(INDArray labels, INDArray output);
 
-    /** For tests and diagnosis: true routes this instance through the SameDiff graph. */
-    void useSameDiffGraph(boolean useGraph) {
+    /** For tests, benchmarks and diagnosis: true routes this instance through the SameDiff graph. */
+    public void useSameDiffGraph(boolean useGraph) {
         this.sameDiffGraph = useGraph;
     }
 

@@ -79,6 +79,17 @@ class FocalLossFixtureTest {
     }
 
 
+    /** The fused path takes one-column outputs (M2.1's SameDiff reduce_sum does not): element-wise losses. */
+    @org.junit.jupiter.api.Test
+    void fusedPathHandlesOneColumnOutputs() {
+        LossFixture f = LossFixture.load("focal_extreme");
+        long n = f.matrix("logits", DataType.DOUBLE).length();
+        INDArray scores = lossOf(f, false).computeScoreArray(f.matrix("labels", DataType.DOUBLE).reshape(n, 1),
+                f.matrix("logits", DataType.DOUBLE).reshape(n, 1), new ActivationIdentity(), null);
+        assertClose("one-column element-wise loss", f.matrix("elementwise_loss", DataType.DOUBLE).reshape(n, 1),
+                scores, REL, ABS);
+    }
+
     private static String path(boolean graph, String name) {
         return (graph ? "SameDiff graph, " : "fused, ") + name;
     }
