@@ -64,8 +64,7 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
      * @param type L1 or SMOOTH_L1
      * @param beta smooth-L1 transition point, at least 0 (ignored for L1; 0 makes smooth-L1 equal to L1)
      */
-    @JsonCreator
-    public BoxRegressionLoss(@JsonProperty("type") Type type, @JsonProperty("beta") double beta) {
+    public BoxRegressionLoss(Type type, double beta) {
         if (type == null) {
             throw new IllegalArgumentException("BoxRegressionLoss: type is null");
         }
@@ -74,6 +73,14 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
         }
         this.type = type;
         this.beta = beta;
+    }
+
+    /** JSON creator: an omitted type is L1; an omitted beta is 0 for L1 and the default for smooth-L1. */
+    @JsonCreator
+    static BoxRegressionLoss fromJson(@JsonProperty("type") Type type, @JsonProperty("beta") Double beta) {
+        Type t = type == null ? Type.L1 : type;
+        double b = beta != null ? beta : t == Type.SMOOTH_L1 ? DEFAULT_SMOOTH_L1_BETA : 0.0;
+        return new BoxRegressionLoss(t, b);
     }
 
     public Type getType() {

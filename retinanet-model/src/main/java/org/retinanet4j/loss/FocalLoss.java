@@ -52,8 +52,7 @@ public class FocalLoss extends FusedSameDiffLoss {
      * @param alpha weight of the positive class in [0, 1]; negative disables alpha weighting
      * @param gamma focusing parameter, at least 0 (0 gives alpha-weighted binary cross-entropy)
      */
-    @JsonCreator
-    public FocalLoss(@JsonProperty("alpha") double alpha, @JsonProperty("gamma") double gamma) {
+    public FocalLoss(double alpha, double gamma) {
         if (Double.isNaN(alpha) || alpha > 1) {
             throw new IllegalArgumentException("FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
         }
@@ -62,6 +61,12 @@ public class FocalLoss extends FusedSameDiffLoss {
         }
         this.alpha = alpha;
         this.gamma = gamma;
+    }
+
+    /** JSON creator: a configuration that omits alpha or gamma gets the defaults, not 0. */
+    @JsonCreator
+    static FocalLoss fromJson(@JsonProperty("alpha") Double alpha, @JsonProperty("gamma") Double gamma) {
+        return new FocalLoss(alpha == null ? DEFAULT_ALPHA : alpha, gamma == null ? DEFAULT_GAMMA : gamma);
     }
 
     public double getAlpha() {
