@@ -52,7 +52,8 @@ class FocalLossFixtureTest {
             INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
             assertClose(path(graph, name) + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
             INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad, 1e-4, 1e-6);
+            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad,
+                    1e-4, 1e-6);
         }
     }
 

@@ -9,13 +9,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Flat access to label, output and gradient buffers for the fused kernels, and the shape check they share.
+ * Flat (C-order) access to the label, output and gradient buffers of the fused kernels, and the shape check they
+ * share.
  * Contiguous float or double arrays are read in place (no copy): these run on every training step over
  * [N, A*K] arrays.
  */
-final class LabelChecks {
+final class FlatArrays {
 
-    private LabelChecks() {
+    private FlatArrays() {
     }
 
     /** Labels and network output must be 2D and of identical shape. */
