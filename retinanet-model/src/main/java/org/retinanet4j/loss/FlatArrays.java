@@ -5,6 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -42,6 +43,8 @@ final class FlatArrays {
         if (!inPlace) {
             c = c.castTo(c.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
         }
+        // No-op on the CPU backend; on a GPU backend it brings the device data to the host the kernel reads.
+        Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
         return c.dataType() == DataType.DOUBLE ? new DoubleValues(c.data().asNioDouble())
                 : new FloatValues(c.data().asNioFloat());
     }
@@ -52,7 +55,9 @@ final class FlatArrays {
         return Nd4j.createUninitialized(type, like.shape(), 'c');
     }
 
+    /** The kernel writes on the host; on a GPU backend the array must be marked as changed there. */
     static FlatWriter writer(INDArray fresh) {
+        Nd4j.getAffinityManager().tagLocation(fresh, AffinityManager.Location.HOST);
         if (fresh.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = fresh.data().asNioDouble();
             return b::put;
