@@ -21,10 +21,10 @@ public final class DetectionDatasetBuilder {
     private int nBoxes;
     private int[] boxImage = new int[4096];
     private float[] boxes = new float[4 * 4096];
-    private float[] raw = new float[4 * 4096];
+    private double[] raw = new double[4 * 4096];
     private int[] classes = new int[4096];
     private byte[] flags = new byte[4096];
-    private float[] areas = new float[4096];
+    private double[] areas = new double[4096];
     private long[] annIds = new long[4096];
 
     /**
@@ -75,12 +75,14 @@ public final class DetectionDatasetBuilder {
     /**
      * Adds a box of image {@code image} (a position returned by {@link #addImage}).
      *
-     * @param xyxy    corners x1,y1,x2,y2 (already clipped by the reader if it clips)
-     * @param rawXywh the box as the file gave it, x,y,w,h
+     * @param x1      corners x1,y1,x2,y2 (already clipped by the reader if it clips)
+     * @param rawX    the box as the file gave it, x,y,w,h (kept in double: COCO evaluation compares IoUs
+     *                and areas against thresholds exactly as pycocotools does)
+     * @param area    COCO's {@code area}, or the box area
      */
     public void addBox(int image, float x1, float y1, float x2, float y2,
-                       float rawX, float rawY, float rawW, float rawH,
-                       int classIndex, byte boxFlags, float area, long annotationId) {
+                       double rawX, double rawY, double rawW, double rawH,
+                       int classIndex, byte boxFlags, double area, long annotationId) {
         if (nBoxes == classes.length) {
             int cap = classes.length * 2;
             boxImage = Arrays.copyOf(boxImage, cap);
@@ -130,10 +132,10 @@ public final class DetectionDatasetBuilder {
         }
         int[] fill = Arrays.copyOf(start, nImages);
         float[] gBoxes = new float[4 * nBoxes];
-        float[] gRaw = new float[4 * nBoxes];
+        double[] gRaw = new double[4 * nBoxes];
         int[] gClasses = new int[nBoxes];
         byte[] gFlags = new byte[nBoxes];
-        float[] gAreas = new float[nBoxes];
+        double[] gAreas = new double[nBoxes];
         long[] gIds = new long[nBoxes];
         for (int b = 0; b < nBoxes; b++) {
             int t = fill[boxImage[b]]++;

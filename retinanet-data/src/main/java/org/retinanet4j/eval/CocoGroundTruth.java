@@ -1,9 +1,12 @@
 package org.retinanet4j.eval;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.coco.CocoInstancesReader;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ground truth for COCO evaluation in primitive arrays: the evaluated images and categories (sorted ids, as
  * pycocotools sorts them) and one row per annotation (image, category, box {@code x, y, w, h}, {@code area},
- * {@code iscrowd}). Build it with {@link Builder}; dataset readers are adapters onto the builder.
+ * {@code iscrowd}). Build it with {@link Builder}; {@link #fromDataset} adapts any reader's {@link DetectionDataset}
+ * onto the builder, and {@link #readCocoInstances} reads a COCO instances file through the project's one COCO
+ * parser, {@link CocoInstancesReader}.
  *
  * <p>Annotation order matters as in pycocotools (ties between equally good matches go to the later box), so
  * rows keep the order they were added in.
@@ -49,8 +54,8 @@ public final class CocoGroundTruth {
      * {@code area} and crowd flag, in dataset order. VOC {@code difficult} boxes count as regular boxes here
      * (COCO has no such notion; {@link VocEvaluator} ignores them).
      *
-     * <p>The dataset stores coordinates as floats, so IoUs can differ from pycocotools' in the 7th digit; for
-     * results to the last bit read the instances file with {@link CocoGroundTruthReader} (doubles).
+     * <p>The evaluator sees the raw boxes and areas (doubles, as in the file), never the clipped training boxes,
+     * so the statistics equal pycocotools' on the same file.
      */
     public static CocoGroundTruth fromDataset(DetectionDataset dataset) {
         Builder b = builder();
@@ -68,6 +73,15 @@ public final class CocoGroundTruth {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Reads a COCO instances file with {@link CocoInstancesReader} (its rules and errors, which name the file, the
+     * record and the field) and adapts it with {@link #fromDataset}.
+     */
+    public static CocoGroundTruth readCocoInstances(Path instancesJson) throws IOException {
+        Path parent = instancesJson.toAbsolutePath().getParent();
+        return fromDataset(new CocoInstancesReader().read(instancesJson, parent));
     }
 
     private static int intId(long categoryId, DetectionDataset dataset) {

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.retinanet4j.data.DatasetFormatException;
+import org.retinanet4j.data.coco.CocoInstancesReader;
 
 /** Bad results and ground-truth files fail with one message naming the file, the record and the field. */
 class CocoEvalBadInputTest {
@@ -94,13 +97,35 @@ class CocoEvalBadInputTest {
         assertThrows(IllegalArgumentException.class, () -> d.add(1, 1, 0, 0, -1, 1, 0.5));
     }
 
+    /** Ground truth is read by the data module's CocoInstancesReader; its errors name file, record and field. */
+    private static String groundTruthError(String annotations) {
+        String gt = "{\"images\":[{\"id\":1,\"file_name\":\"1.jpg\",\"width\":64,\"height\":48}],"
+                + "\"categories\":[{\"id\":1,\"name\":\"a\"}],\"annotations\":[" + annotations + "]}";
+        return assertThrows(DatasetFormatException.class, () -> CocoGroundTruth.fromDataset(new CocoInstancesReader()
+                .read(new ByteArrayInputStream(gt.getBytes(StandardCharsets.UTF_8)), "gt.json", Path.of("."))))
+                .getMessage();
+    }
+
     @Test
     void groundTruthErrorsNameTheAnnotation() {
-        String gt = "{\"images\":[{\"id\":1}],\"categories\":[{\"id\":1,\"name\":\"a\"}],\"annotations\":["
-                + "{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],\"area\":1},"
-                + "{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1]}]}";
-        String m = assertThrows(IllegalArgumentException.class, () -> CocoGroundTruthReader.read(
-                new ByteArrayInputStream(gt.getBytes(StandardCharsets.UTF_8)), "gt.json")).getMessage();
-        assertTrue(m.contains("gt.json") && m.contains("annotation #1") && m.contains("'area'"), m);
+        String ok = "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],\"area\":1}";
+        String m = groundTruthError(ok + ",{\"id\":2,\"image_id\":1,\"category_id\":1,\"area\":1}");
+        assertTrue(m.startsWith("gt.json: ") && m.contains("annotations record #1 (id 2): missing field bbox"), m);
+
+        m = groundTruthError(ok + ",{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,-1,1]}");
+        assertTrue(m.startsWith("gt.json: ") && m.contains("annotation id 2 (annotations record #1): field bbox has"
+                + " negative width or height"), m);
+
+        // pycocotools would leave an undeclared category out; the one parser refuses it, naming it
+        m = groundTruthError(ok + ",{\"id\":2,\"image_id\":1,\"category_id\":7,\"bbox\":[0,0,1,1]}");
+        assertTrue(m.startsWith("gt.json: ") && m.contains("annotation id 2 (annotations record #1): field"
+                + " category_id 7 is not in categories"), m);
+
+        m = groundTruthError(ok + ",{\"id\":2,\"image_id\":9,\"category_id\":1,\"bbox\":[0,0,1,1]}");
+        assertTrue(m.contains("annotation id 2 (annotations record #1): field image_id 9 names no image"), m);
+
+        m = groundTruthError(ok + ",{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],"
+                + "\"iscrowd\":2}");
+        assertTrue(m.contains("annotations record #1: field iscrowd must be 0 or 1, got 2"), m);
     }
 }

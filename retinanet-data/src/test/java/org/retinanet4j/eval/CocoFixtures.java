@@ -3,12 +3,14 @@ package org.retinanet4j.eval;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import org.retinanet4j.data.coco.CocoInstancesReader;
 
 /** Loads the fixtures written by tools/make_coco_eval_fixtures.py (pycocotools' own numbers). */
 final class CocoFixtures {
@@ -17,9 +19,10 @@ final class CocoFixtures {
     private CocoFixtures() {
     }
 
+    /** The fixture's gt.json read as every COCO file is: CocoInstancesReader, then the evaluator's adapter. */
     static CocoGroundTruth groundTruth(String name) {
         try (InputStream in = open(name, "gt.json")) {
-            return CocoGroundTruthReader.read(in, name + "/gt.json");
+            return CocoGroundTruth.fromDataset(new CocoInstancesReader().read(in, name + "/gt.json", Path.of(".")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -41,8 +44,7 @@ final class CocoFixtures {
     /** expected.json: section ("stats" or "perCategoryAP") to name to value. */
     static Map<String, Map<String, Double>> expected(String name) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        String file = name.endsWith("-gt") ? null : "expected.json";
-        try (InputStream in = file == null ? open(name + ".json") : open(name, file); JsonParser p = new JsonFactory().createParser(in)) {
+        try (InputStream in = open(name, "expected.json"); JsonParser p = new JsonFactory().createParser(in)) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String section = p.currentName();

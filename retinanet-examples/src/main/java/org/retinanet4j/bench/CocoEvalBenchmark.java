@@ -14,7 +14,6 @@ import org.retinanet4j.eval.CocoDetections;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.eval.CocoEvaluator;
 import org.retinanet4j.eval.CocoGroundTruth;
-import org.retinanet4j.eval.CocoGroundTruthReader;
 import org.retinanet4j.eval.CocoResultsReader;
 
 /**
@@ -49,7 +48,7 @@ public final class CocoEvalBenchmark {
             System.gc();
             resetPeaks();
             long t0 = System.nanoTime();
-            CocoGroundTruth gt = CocoGroundTruthReader.read(gtFile);
+            CocoGroundTruth gt = CocoGroundTruth.readCocoInstances(gtFile);
             CocoDetections dt = CocoResultsReader.read(dtFile, gt);
             long t1 = System.nanoTime();
             CocoEvalResult result = new CocoEvaluator().evaluate(gt, dt);
@@ -78,7 +77,8 @@ public final class CocoEvalBenchmark {
         try (BufferedWriter gt = Files.newBufferedWriter(gtFile); BufferedWriter dt = Files.newBufferedWriter(dtFile)) {
             gt.write("{\"images\":[");
             for (int i = 0; i < images; i++) {
-                gt.write((i > 0 ? "," : "") + "{\"id\":" + (i + 1) + ",\"width\":640,\"height\":480}");
+                gt.write((i > 0 ? "," : "") + "{\"id\":" + (i + 1) + ",\"file_name\":\"" + (i + 1)
+                        + ".jpg\",\"width\":640,\"height\":480}");
             }
             gt.write("],\"categories\":[");
             for (int c = 0; c < CATEGORIES; c++) {

@@ -19,7 +19,6 @@ import org.retinanet4j.eval.CocoEvalParams;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.eval.CocoEvaluator;
 import org.retinanet4j.eval.CocoGroundTruth;
-import org.retinanet4j.eval.CocoGroundTruthReader;
 import org.retinanet4j.eval.CocoResultsReader;
 import org.retinanet4j.eval.PrecisionRecallPlot;
 import org.retinanet4j.eval.VocEvaluator;
@@ -76,7 +75,7 @@ public class EvaluateCommand implements Callable<Integer> {
         if (detections == null) {
             throw new IllegalArgumentException("--detections is required (a COCO results file to evaluate)");
         }
-        CocoGroundTruth gt = CocoGroundTruthReader.read(requireFile(annotations, "--annotations"));
+        CocoGroundTruth gt = CocoGroundTruth.readCocoInstances(requireFile(annotations, "--annotations"));
         CocoDetections dt = CocoResultsReader.read(requireFile(detections, "--detections"), gt);
         evaluateVoc(gt, dt);
         report(new CocoEvaluator().evaluate(gt, dt));
@@ -84,8 +83,8 @@ public class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Evaluates a COCO results file against an instances file (both checked to exist first). */
-    public static CocoEvalResult evaluateResultsFile(Path annotations, Path detections) {
-        CocoGroundTruth gt = CocoGroundTruthReader.read(requireFile(annotations, "--annotations"));
+    public static CocoEvalResult evaluateResultsFile(Path annotations, Path detections) throws IOException {
+        CocoGroundTruth gt = CocoGroundTruth.readCocoInstances(requireFile(annotations, "--annotations"));
         CocoDetections dt = CocoResultsReader.read(requireFile(detections, "--detections"), gt);
         return new CocoEvaluator().evaluate(gt, dt);
     }

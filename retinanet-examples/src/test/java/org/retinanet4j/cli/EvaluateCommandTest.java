@@ -18,7 +18,8 @@ import picocli.CommandLine;
 
 /** {@code retinanet evaluate} run in-process: exit codes, table, JSON and plots. */
 class EvaluateCommandTest {
-    private static final String GT = "{\"images\":[{\"id\":1},{\"id\":2}],"
+    private static final String GT = "{\"images\":[{\"id\":1,\"file_name\":\"1.jpg\",\"width\":640,\"height\":480},"
+            + "{\"id\":2,\"file_name\":\"2.jpg\",\"width\":640,\"height\":480}],"
             + "\"categories\":[{\"id\":3,\"name\":\"cat\"},{\"id\":8,\"name\":\"dog\"}],\"annotations\":["
             + "{\"id\":1,\"image_id\":1,\"category_id\":3,\"bbox\":[10,10,50,50],\"area\":2500,\"iscrowd\":0},"
             + "{\"id\":2,\"image_id\":2,\"category_id\":3,\"bbox\":[100,100,40,40],\"area\":1600,\"iscrowd\":0}]}";
@@ -116,6 +117,16 @@ class EvaluateCommandTest {
                 .toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("no such file"), missing.err());
+
+        // ground truth goes through the data module's CocoInstancesReader: its errors name file, record, field
+        Path badGt = write("bad-gt.json", GT.replace("\"category_id\":3,\"bbox\":[100",
+                "\"category_id\":4,\"bbox\":[100"));
+        Run unknownCategory = run("evaluate", "--annotations", badGt.toString(), "--detections",
+                write("dt.json", DT).toString());
+        assertEquals(2, unknownCategory.exit());
+        assertTrue(unknownCategory.err().contains("bad-gt.json") && unknownCategory.err().contains(
+                "annotation id 2 (annotations record #1): field category_id 4 is not in categories"),
+                unknownCategory.err());
 
         assertEquals(2, run("evaluate", "--annotations", gt.toString()).exit()); // no detections given
         assertEquals(2, run("evaluate", "--detections", gt.toString()).exit()); // usage: --annotations missing

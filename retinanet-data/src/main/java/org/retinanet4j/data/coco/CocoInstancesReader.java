@@ -36,7 +36,9 @@ import java.util.List;
  *       COCO's test image lists); image {@code id, file_name, width, height}; annotation {@code id, image_id,
  *       category_id, bbox}; category {@code id, name}. Ids are 64-bit integers.</li>
  *   <li>optional: {@code iscrowd} (0 when absent; 1 = crowd, kept as an ignore region), {@code area} (the box
- *       area w*h when absent). Other fields (segmentation, ignore, licenses, info...) are not used; like
+ *       area w*h when absent, counted in a warning: pycocotools itself requires it). {@code bbox} and
+ *       {@code area} are kept as the file's doubles, so COCO evaluation of the dataset matches pycocotools to
+ *       the last bit. Other fields (segmentation, ignore, licenses, info...) are not used; like
  *       pycocotools, only {@code iscrowd} marks ignore regions.</li>
  *   <li>errors: malformed JSON (with line and column), image width/height &lt;= 0, bbox with negative width
  *       or height or not 4 numbers, unknown image or category id, duplicate image/annotation/category ids, no
@@ -107,8 +109,8 @@ public final class CocoInstancesReader {
         private long[] annIds = new long[4096];
         private long[] annImage = new long[4096];
         private long[] annCategory = new long[4096];
-        private float[] annBox = new float[4 * 4096];
-        private float[] annArea = new float[4096];
+        private double[] annBox = new double[4 * 4096];   // doubles: evaluation needs the file's exact values
+        private double[] annArea = new double[4096];
         private byte[] annCrowd = new byte[4096];
         private boolean sawImages;
         private boolean sawAnnotations;
@@ -231,7 +233,7 @@ public final class CocoInstancesReader {
                 annCrowd = Arrays.copyOf(annCrowd, cap);
             }
             int seen = 0;
-            annArea[record] = Float.NaN;
+            annArea[record] = Double.NaN;
             annCrowd[record] = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
@@ -253,7 +255,7 @@ public final class CocoInstancesReader {
                         bbox(p, record);
                         seen |= 8;
                     }
-                    case "area" -> annArea[record] = (float) doubleValue(p, "annotations", record, "area");
+                    case "area" -> annArea[record] = doubleValue(p, "annotations", record, "area");
                     case "iscrowd" -> annCrowd[record] = crowdValue(p, record);
                     default -> p.skipChildren();
                 }
@@ -277,7 +279,7 @@ public final class CocoInstancesReader {
                 if (!p.currentToken().isNumeric() || k >= 4) {
                     throw error(p, "annotations record #" + record + ": field bbox must hold exactly 4 numbers");
                 }
-                annBox[4 * record + k++] = (float) p.getDoubleValue();
+                annBox[4 * record + k++] = p.getDoubleValue();
             }
             if (k != 4) {
                 throw error(p, "annotations record #" + record + ": field bbox must hold exactly 4 numbers, got " + k);
@@ -394,6 +396,7 @@ public final class CocoInstancesReader {
             BoxClipper clipper = new BoxClipper(source, policy);
             float[] box = new float[4];
             int degenerate = 0;
+            int noArea = 0;
             for (int a = 0; a < nAnn; a++) {
                 int pos = Arrays.binarySearch(sortedIds, annImage[a]);
                 if (pos < 0) {
@@ -406,10 +409,10 @@ public final class CocoInstancesReader {
                     throw new DatasetFormatException(source + ": annotation id " + annIds[a] + " (annotations record #"
                             + a + "): field category_id " + annCategory[a] + " is not in categories");
                 }
-                float x = annBox[4 * a];
-                float y = annBox[4 * a + 1];
-                float w = annBox[4 * a + 2];
-                float h = annBox[4 * a + 3];
+                double x = annBox[4 * a];
+                double y = annBox[4 * a + 1];
+                double w = annBox[4 * a + 2];
+                double h = annBox[4 * a + 3];
                 if (!(w >= 0) || !(h >= 0)) {
                     throw new DatasetFormatException(source + ": annotation id " + annIds[a] + " (annotations record #"
                             + a + "): field bbox has negative width or height: [" + x + ", " + y + ", " + w + ", "
@@ -418,17 +421,26 @@ public final class CocoInstancesReader {
                 if (w == 0 || h == 0) {
                     degenerate++;
                 }
-                box[0] = x;
-                box[1] = y;
-                box[2] = x + w;
-                box[3] = y + h;
+                box[0] = (float) x;
+                box[1] = (float) y;
+                box[2] = (float) (x + w);
+                box[3] = (float) (y + h);
                 clipper.apply(box, imgW[image], imgH[image], "annotation id " + annIds[a] + " (annotations record #"
                         + a + ", image id " + imgIds[image] + "): field bbox");
-                float area = Float.isNaN(annArea[a]) ? w * h : annArea[a];
+                double area = annArea[a];
+                if (Double.isNaN(area)) {
+                    area = w * h;
+                    noArea++;
+                }
                 builder.addBox(image, box[0], box[1], box[2], box[3], x, y, w, h, cls,
                         annCrowd[a] == 1 ? BoxFlags.CROWD : 0, area, annIds[a]);
             }
             clipper.logSummary();
+            if (noArea > 0) {
+                // pycocotools would fail on these; COCO's own files always give area (the segment's area)
+                log.warn("{}: {} of {} annotations have no area field; using the bbox area w*h (it decides COCO's"
+                        + " small/medium/large)", source, noArea, nAnn);
+            }
             if (degenerate > 0) {
                 log.warn("{}: {} boxes have zero width or height (kept; the iterator does not train on them)",
                         source, degenerate);

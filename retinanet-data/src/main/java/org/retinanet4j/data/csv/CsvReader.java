@@ -136,19 +136,20 @@ public final class CsvReader {
             if (negative) {
                 continue;
             }
-            float[] box = new float[4];
+            double[] corners = new double[4];   // as written, in double: the raw box keeps full precision
             String[] names = {"x1", "y1", "x2", "y2"};
             for (int j = 0; j < 4; j++) {
                 try {
-                    box[j] = Float.parseFloat(f.get(j + 1).trim());
+                    corners[j] = Double.parseDouble(f.get(j + 1).trim());
                 } catch (NumberFormatException e) {
                     throw new DatasetFormatException(where + ": field " + names[j] + " must be a number, got '"
                             + f.get(j + 1) + "'");
                 }
             }
-            if (box[2] <= box[0] || box[3] <= box[1]) {
-                throw new DatasetFormatException(where + ": box has non-positive width or height (x1 " + box[0]
-                        + ", x2 " + box[2] + ", y1 " + box[1] + ", y2 " + box[3] + "); need x2 > x1 and y2 > y1");
+            if (!(corners[2] > corners[0]) || !(corners[3] > corners[1])) {
+                throw new DatasetFormatException(where + ": box has non-positive width or height (x1 " + corners[0]
+                        + ", x2 " + corners[2] + ", y1 " + corners[1] + ", y2 " + corners[3]
+                        + "); need x2 > x1 and y2 > y1");
             }
             String className = f.get(5).trim();
             int cls = classes.indexOfName(className);
@@ -156,10 +157,11 @@ public final class CsvReader {
                 throw new DatasetFormatException(where + ": field class_name '" + className
                         + "' is not in the class list");
             }
-            float rx = box[0];
-            float ry = box[1];
-            float rw = box[2] - box[0];
-            float rh = box[3] - box[1];
+            double rx = corners[0];
+            double ry = corners[1];
+            double rw = corners[2] - corners[0];
+            double rh = corners[3] - corners[1];
+            float[] box = {(float) corners[0], (float) corners[1], (float) corners[2], (float) corners[3]};
             clipper.apply(box, builder.width(pos), builder.height(pos), "line " + (i + 1));
             builder.addBox(pos, box[0], box[1], box[2], box[3], rx, ry, rw, rh, cls, (byte) 0, rw * rh,
                     annotationId++);

@@ -113,24 +113,26 @@ public final class VocReader {
                     continue;
                 }
                 Element bnd = required(obj, "bndbox", f, "object #" + o);
-                float[] box = new float[4];
+                double[] corners = new double[4];   // in double: the raw box keeps full precision
                 String[] fields = {"xmin", "ymin", "xmax", "ymax"};
                 for (int j = 0; j < 4; j++) {
-                    box[j] = (float) number(required(bnd, fields[j], f, "object #" + o + "/bndbox"), f,
+                    corners[j] = number(required(bnd, fields[j], f, "object #" + o + "/bndbox"), f,
                             "object #" + o + "/bndbox/" + fields[j]);
                 }
-                if (box[2] < box[0] || box[3] < box[1]) {
-                    throw new DatasetFormatException(record + ": bndbox has negative width or height (xmin " + box[0]
-                            + ", xmax " + box[2] + ", ymin " + box[1] + ", ymax " + box[3] + ")");
+                if (corners[2] < corners[0] || corners[3] < corners[1]) {
+                    throw new DatasetFormatException(record + ": bndbox has negative width or height (xmin "
+                            + corners[0] + ", xmax " + corners[2] + ", ymin " + corners[1] + ", ymax " + corners[3]
+                            + ")");
                 }
                 if (coordinates == VocCoordinates.PIXEL_EDGES) {
-                    box[0] -= 1;
-                    box[1] -= 1;
+                    corners[0] -= 1;
+                    corners[1] -= 1;
                 }
-                float rx = box[0];
-                float ry = box[1];
-                float rw = box[2] - box[0];
-                float rh = box[3] - box[1];
+                double rx = corners[0];
+                double ry = corners[1];
+                double rw = corners[2] - corners[0];
+                double rh = corners[3] - corners[1];
+                float[] box = {(float) corners[0], (float) corners[1], (float) corners[2], (float) corners[3]};
                 clipper.apply(box, width, height, record);
                 builder.addBox(pos, box[0], box[1], box[2], box[3], rx, ry, rw, rh, cls,
                         difficult ? BoxFlags.DIFFICULT : 0, rw * rh, annotationId++);

@@ -69,6 +69,19 @@ class CocoInstancesReaderTest {
     }
 
     @Test
+    void rawBoxAndAreaKeepTheFilesDoubles() throws IOException {
+        // float32 would round these (COCO evaluation needs pycocotools' exact values); the training box is float
+        DetectionDataset d = read("{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":640,\"height\":480}],"
+                + "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,"
+                + "\"bbox\":[473.07,395.93,38.65,28.67],\"area\":702.10575},"
+                + "{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[0.1,0.2,10.3,20.7]}]," + CATS + "}");
+        assertArrayEquals(new double[] {473.07, 395.93, 38.65, 28.67, 0.1, 0.2, 10.3, 20.7}, d.rawXywh(), 0.0);
+        assertEquals(702.10575, d.area(0), 0.0);
+        assertEquals(10.3 * 20.7, d.area(1), 0.0);   // no area field: w*h in double
+        assertEquals((float) (473.07 + 38.65), d.box(0, 2));
+    }
+
+    @Test
     void outOfImageBoxIsClippedAndRawKept() throws IOException {
         DetectionDataset d = read("{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":50,\"height\":40}],"
                 + "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[-5,30,60,20]}]," + CATS + "}");

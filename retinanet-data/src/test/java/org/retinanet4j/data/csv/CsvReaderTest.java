@@ -52,6 +52,7 @@ class CsvReaderTest {
         assertEquals(1, d.classIndex(0));
         assertArrayEquals(new float[] {1, 2, 30, 20, 5, 5, 60, 39}, d.boxesOf(0));   // second box clipped to x2=60
         assertEquals(65f, d.rawXywh(1, 2));
+        assertEquals(65.0 * 34.0, d.area(1), 0.0);
         assertEquals(0, d.numBoxes(1));
         assertEquals("img/b.png", d.fileName(1));
         assertEquals(tmp.resolve("img/c d.png"), d.imagePath(2));
