@@ -124,9 +124,8 @@ public final class NpzReader {
     /** The UTF-8 text stored in a uint8 array (how the exporter stores {@code __meta__}). */
     static String utf8(INDArray bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        INDArray flat = bytes.reshape(bytes.length());
-        for (long i = 0; i < flat.length(); i++) {
-            out.write(flat.getInt(i));
+        for (int b : bytes.castTo(DataType.INT).reshape(bytes.length()).toIntVector()) {
+            out.write(b);
         }
         return out.toString(StandardCharsets.UTF_8);
     }
