@@ -97,6 +97,8 @@ def main():
     p.add_argument("--num-classes", type=int, default=91)
     p.add_argument("--fpn-channels", type=int, default=256)
     p.add_argument("--sizes", default="128x128,128x256")
+    p.add_argument("--frozen-bn-eps", type=float, default=None,
+                   help="use FrozenBatchNorm2d with this eps (0 = torchvision's COCO weights) instead of BatchNorm2d")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--out", required=True)
     args = p.parse_args()
@@ -112,8 +114,17 @@ def main():
         model.eval()
         with torch.no_grad():
             liven_head(model, gen, images)
+        eps = exporter.DEFAULT_EPS
+        if args.frozen_bn_eps is not None:
+            # same weights and statistics, but FrozenBatchNorm2d with the given eps, as the COCO model runs
+            eps = args.frozen_bn_eps
+            frozen = exporter.build_retinanet(args.num_classes, args.depth, frozen_bn=True, bn_eps=eps,
+                                              fpn_channels=args.fpn_channels)
+            frozen.load_state_dict(model.state_dict())
+            model = frozen
         arch = "retinanet_" + args.depth + "_fpn"
-        meta = exporter.make_meta(arch, args.num_classes, exporter.DEFAULT_EPS, f"random(seed={args.seed})", False)
+        meta = exporter.make_meta(arch, args.num_classes, eps, f"random(seed={args.seed})",
+                                  args.frozen_bn_eps is not None)
     else:
         model = exporter.RESNETS[args.depth](weights=None)
         exporter.calibrate_batchnorm(model, gen)
