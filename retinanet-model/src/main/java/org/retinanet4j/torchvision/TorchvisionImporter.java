@@ -96,7 +96,7 @@ public final class TorchvisionImporter {
             for (String field : List.of("weight", "bias", "running_mean", "running_var")) {
                 if (!f.containsKey(field)) {
                     throw misfit(bn.module() + "." + field, file, "BatchNorm '" + bn.module() + "' lacks its '"
-                            + field + "' tensor");
+                            + field + "' tensor '" + bn.module() + "." + field + "'");
                 }
             }
             if (params.containsKey(bn.bnLayer() + "_gamma")) {

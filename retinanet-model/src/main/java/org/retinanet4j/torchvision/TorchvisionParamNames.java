@@ -124,8 +124,8 @@ public final class TorchvisionParamNames {
             int i = layer.lastIndexOf('_');
             return "backbone.fpn." + layer.substring(4, i) + "." + layer.substring(i + 1) + ".0." + field;
         }
-        return BODY_PREFIX + layer.replace("_downsample_", ".downsample.").replaceAll("^layer(\\d+)_(\\d+)_",
-                "layer$1.$2.") + "." + field;
+        return BODY_PREFIX + layer.replaceAll("^layer(\\d+)_(\\d+)_", "layer$1.$2.")
+                .replace(".downsample_", ".downsample.") + "." + field;
     }
 
     private static String layer(String module) {
