@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "RetinaNet object detection for Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                EvaluateCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 

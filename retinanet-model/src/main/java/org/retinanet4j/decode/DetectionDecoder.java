@@ -15,7 +15,8 @@ import org.retinanet4j.preprocess.ResizeInfo;
  * the boxes back to original image pixels.
  *
  * <p>Per image and per pyramid level: sigmoid scores (index {@code anchor * K + class}), keep scores strictly above
- * {@code scoreThreshold}, keep the {@code topKCandidates} best (ties: lower index first), decode against the anchors
+ * {@code scoreThreshold}, keep the {@code topKCandidates} best (ranked by logit, which orders as the float32 score
+ * does; equal logits: lower index first; torchvision's {@code topk} leaves the order of equal scores unspecified), decode against the anchors
  * ({@link BoxCoder}, weights 1), clip to the resized unpadded image. Then class-wise NMS over all levels
  * ({@link Nms#batchedNms}), keep the first {@code detectionsPerImage}, and multiply x by original / resized width
  * and y by original / resized height (float32, as torchvision's {@code resize_boxes}).
@@ -109,39 +110,31 @@ public final class DetectionDecoder {
      */
     public RawDetections decodeImage(float[] logits, float[] regression, float[] anchors, int[] anchorsPerLevel,
                                      int numClasses, int imageHeight, int imageWidth) {
-        float threshold = (float) config.scoreThreshold();
-        // Scores are monotonic in the logit: skip the exp for logits clearly below the threshold's logit.
-        double logitFloor = Math.log(config.scoreThreshold() / (1 - config.scoreThreshold())) - 1e-3;
+        // sigmoid is monotonic in float32 too, so "score > threshold" is "logit >= minLogit" and candidates can be
+        // ranked by logit: no exp for the millions of logits of a level, only for the top-k survivors.
+        float minLogit = minLogitAbove((float) config.scoreThreshold());
         int capacity = 0;
         for (int count : anchorsPerLevel) {
-            capacity += Math.min(config.topKCandidates(), count * numClasses);
+            capacity += (int) Math.min(config.topKCandidates(), (long) count * numClasses);
         }
         float[] boxes = new float[capacity * 4];
         float[] scores = new float[capacity];
         int[] labels = new int[capacity];
         int total = 0;
         int levelStart = 0;
-        long[] keys = new long[64];
+        TopKSelector topK = new TopKSelector(config.topKCandidates());
         for (int count : anchorsPerLevel) {
             int from = levelStart * numClasses;
             int to = (levelStart + count) * numClasses;
-            int candidates = 0;
+            topK.reset();
             for (int idx = from; idx < to; idx++) {
                 float logit = logits[idx];
-                if (logit > logitFloor) {
-                    float score = sigmoid(logit);
-                    if (score > threshold) {
-                        if (candidates == keys.length) {
-                            keys = Arrays.copyOf(keys, keys.length * 2);
-                        }
-                        keys[candidates++] = packDescending(score, idx - from);
-                    }
+                if (logit >= minLogit) {
+                    topK.offer(packDescending(logit, idx - from));
                 }
             }
-            Arrays.sort(keys, 0, candidates);
-            int keep = Math.min(config.topKCandidates(), candidates);
-            for (int c = 0; c < keep; c++) {
-                int flat = from + (int) keys[c];
+            for (long key : topK.sorted()) {
+                int flat = from + (int) key;
                 int anchor = flat / numClasses;
                 scores[total] = sigmoid(logits[flat]);
                 labels[total] = flat % numClasses;
@@ -188,15 +181,40 @@ public final class DetectionDecoder {
         return 1f / (1f + (float) Math.exp(-x));
     }
 
+    /** Smallest float logit whose float32 sigmoid is strictly above {@code threshold} (binary search on the bits). */
+    static float minLogitAbove(float threshold) {
+        int lo = sortableBits(-200f); // sigmoid(-200) == 0 in float32
+        int hi = sortableBits(200f);  // sigmoid(200) == 1
+        if (!(sigmoid(fromSortableBits(hi)) > threshold)) {
+            return Float.POSITIVE_INFINITY; // nothing passes (threshold >= 1)
+        }
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi) >> 1);
+            if (sigmoid(fromSortableBits(mid)) > threshold) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return fromSortableBits(lo);
+    }
+
+    private static int sortableBits(float f) {
+        int bits = Float.floatToIntBits(f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    private static float fromSortableBits(int s) {
+        return Float.intBitsToFloat(s ^ ((s >> 31) & 0x7fffffff));
+    }
+
     private static float clamp(float v, int max) {
         return Math.min(Math.max(v, 0f), (float) max);
     }
 
-    /** Sort key: descending score in the high half, index (ascending on ties) in the low half. */
-    private static long packDescending(float score, int index) {
-        int bits = Float.floatToIntBits(score);
-        int ascending = bits ^ ((bits >> 31) & 0x7fffffff);
-        return ((long) ~ascending << 32) | index;
+    /** Sort key: descending value in the high half, index (ascending on ties) in the low half. */
+    private static long packDescending(float value, int index) {
+        return ((long) ~sortableBits(value) << 32) | index;
     }
 
     private static ResizeInfo firstInfo(List<ResizeInfo> infos) {

@@ -8,21 +8,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
+import org.retinanet4j.loss.BoxRegressionLoss;
+import org.retinanet4j.loss.FocalLoss;
 
 /**
  * Turns per-image ground truth into the label arrays of the RetinaNet losses, for a whole minibatch.
  *
  * <p>Per image: anchors for the network input size, {@link Matcher} (0.5 / 0.4, low-quality matches, crowd
- * regions), then class targets {@code [N, A*K]} (1 at the matched label of a positive anchor, 0 elsewhere, -1 on
- * all K entries of an ignored anchor) and box targets {@code [N, A*4]} ({@link BoxCoder} encoding of the matched box
- * for positives, -1.0e6 on every entry of any other anchor). Invalid ground truth is rejected with an
+ * regions), then class targets {@code [N, A*K]} (1 at the matched label of a positive anchor, 0 elsewhere,
+ * {@link FocalLoss#IGNORE} on all K entries of an ignored anchor) and box targets {@code [N, A*4]} ({@link BoxCoder} encoding of the matched box
+ * for positives, {@link BoxRegressionLoss#NOT_POSITIVE} on every entry of any other anchor). Invalid ground truth is rejected with an
  * {@link IllegalArgumentException} naming the image and box (see {@code GroundTruthValidator}).
  */
 public final class TargetBuilder {
-
-    // TODO(merge loss): replace with FocalLoss.IGNORE and BoxRegressionLoss.NOT_POSITIVE once branch `loss` is merged.
-    private static final float CLASS_IGNORE = -1f;
-    private static final float BOX_NOT_POSITIVE = -1.0e6f;
 
     private final AnchorGenerator anchors;
     private final int numClasses;
@@ -86,7 +84,7 @@ public final class TargetBuilder {
         }
         float[] cls = new float[(int) (n * clsWidth)];
         float[] box = new float[n * numAnchors * 4];
-        Arrays.fill(box, BOX_NOT_POSITIVE);
+        Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
         for (int i = 0; i < n; i++) {
             GroundTruth gt = batch.get(i);
             GroundTruthValidator.validate(gt, i, numClasses, inputHeight, inputWidth);
@@ -109,7 +107,7 @@ public final class TargetBuilder {
                 boxCoder.encode(gtBoxes, m * 4, anchorBoxes, a * 4, box, boxOffset + a * 4);
             } else if (m == Matcher.IGNORED) {
                 int start = clsOffset + a * numClasses;
-                Arrays.fill(cls, start, start + numClasses, CLASS_IGNORE);
+                Arrays.fill(cls, start, start + numClasses, FocalLoss.IGNORE);
             }
         }
     }

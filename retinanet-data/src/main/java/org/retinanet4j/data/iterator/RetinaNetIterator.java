@@ -1,0 +1,375 @@
+package org.retinanet4j.data.iterator;
+
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.transform.FlipDecision;
+import org.retinanet4j.preprocess.PaddingRule;
+import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.targets.TargetBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Minibatches of a {@link DetectionDataset} for RetinaNet: features {@code [image]} = {@code [N, 3, H, W]}
+ * normalised RGB (see {@code ImageNormalization}), labels {@code [classTargets, boxTargets]} from the
+ * {@link TargetBuilder}; every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
+ * flip, resize geometry) as example metadata, also returned by {@link #lastBatchMetadata()}.
+ *
+ * <p>Order and augmentation are functions of (seed, epoch, position): in training the images are shuffled per
+ * epoch ({@link EpochOrder}) and flipped with probability 0.5 ({@link FlipDecision}), so {@link #startAt} can
+ * resume at batch k of epoch e with exactly the batches an uninterrupted run would have seen. {@link #reset()}
+ * moves to the next epoch once the current one has been started.
+ *
+ * <p>Loading runs ahead on {@code loaderThreads} background threads (each decodes and assembles whole batches;
+ * batches come back in order); 0 threads loads on the caller's thread. A missing, unreadable or wrongly sized
+ * image is skipped, logged and counted ({@link #skippedImages()}): its batch is one example shorter, and a batch
+ * whose images all fail is skipped. {@link #asyncSupported()} is false because the iterator prefetches itself
+ * (DL4J's async wrapper would also separate batches from {@link #lastBatchMetadata()}).
+ */
+public final class RetinaNetIterator implements MultiDataSetIterator, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RetinaNetIterator.class);
+    private static final int DETAILED_SKIP_LOGS = 20;
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    private final DetectionDataset dataset;
+    private final SampleLoader loader;
+    private final BatchAssembler assembler;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final FlipDecision flip;
+    private final long seed;
+    private final int prefetch;
+    private final ExecutorService executor;
+    private final AtomicLong skipped = new AtomicLong();
+    private final ArrayDeque<Future<MultiDataSet>> pending = new ArrayDeque<>();
+
+    private MultiDataSetPreProcessor preProcessor;
+    private int epoch;
+    private int[] order;
+    private int nextToSubmit;
+    private int nextToTake;
+    private boolean started;
+    private MultiDataSet ready;
+    private List<SampleMetadata> lastMetadata = List.of();
+
+    private RetinaNetIterator(Builder b) {
+        this.dataset = b.dataset;
+        this.loader = new SampleLoader(b.dataset, b.resize);
+        this.assembler = new BatchAssembler(b.padding, b.targets);
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.flip = new FlipDecision(b.seed, b.flipProbability);
+        this.seed = b.seed;
+        this.prefetch = Math.max(1, b.prefetchBatches);
+        if (b.loaderThreads > 0) {
+            int pool = POOL_NUMBER.incrementAndGet();
+            AtomicInteger thread = new AtomicInteger();
+            this.executor = Executors.newFixedThreadPool(b.loaderThreads, r -> {
+                Thread t = new Thread(r, "retinanet-loader-" + pool + "-" + thread.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.executor = null;
+        }
+        startAt(0, 0);
+    }
+
+    /** Starts configuring an iterator over {@code dataset}. */
+    public static Builder builder(DetectionDataset dataset) {
+        return new Builder(dataset);
+    }
+
+    /** Number of batches per epoch. */
+    public int batchesPerEpoch() {
+        return (dataset.numImages() + batchSize - 1) / batchSize;
+    }
+
+    /** The epoch being iterated (0-based). */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Index within the epoch of the batch the next {@link #next()} returns (or would, before skips). */
+    public int nextBatchIndex() {
+        return nextToTake;
+    }
+
+    /** Images skipped so far because they were missing, unreadable or of the wrong size. */
+    public long skippedImages() {
+        return skipped.get();
+    }
+
+    /** Boxes dropped so far because they had no area after clipping/resizing. */
+    public long droppedBoxes() {
+        return loader.droppedBoxes();
+    }
+
+    /** Per-example metadata of the batch last returned by {@link #next()}. */
+    public List<SampleMetadata> lastBatchMetadata() {
+        return lastMetadata;
+    }
+
+    /**
+     * Continues from batch {@code batch} of epoch {@code epoch}: the following batches are those an uninterrupted
+     * run would have produced from that point (same order, same flips).
+     */
+    public void startAt(int epoch, int batch) {
+        if (epoch < 0 || batch < 0 || batch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("cannot start at epoch " + epoch + ", batch " + batch + " (an epoch has "
+                    + batchesPerEpoch() + " batches)");
+        }
+        cancelPending();
+        this.epoch = epoch;
+        this.order = EpochOrder.of(dataset.numImages(), shuffle, seed, epoch);
+        this.nextToSubmit = batch;
+        this.nextToTake = batch;
+        this.started = batch > 0;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return ensureReady();
+    }
+
+    @Override
+    public MultiDataSet next() {
+        if (!ensureReady()) {
+            throw new NoSuchElementException("epoch " + epoch + " is finished; call reset()");
+        }
+        MultiDataSet out = ready;
+        ready = null;
+        started = true;
+        @SuppressWarnings("unchecked")
+        List<SampleMetadata> meta = (List<SampleMetadata>) (List<?>) out.getExampleMetaData();
+        lastMetadata = meta;
+        if (preProcessor != null) {
+            preProcessor.preProcess(out);
+        }
+        return out;
+    }
+
+    @Override
+    public MultiDataSet next(int num) {
+        throw new UnsupportedOperationException("the batch size is fixed at construction (" + batchSize + ")");
+    }
+
+    /** Moves to the next epoch (or restarts the current one if no batch of it has been taken yet). */
+    @Override
+    public void reset() {
+        startAt(started ? epoch + 1 : epoch, 0);
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return false;
+    }
+
+    @Override
+    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public MultiDataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    /** Stops the loader threads. */
+    @Override
+    public void close() {
+        cancelPending();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    private boolean ensureReady() {
+        while (ready == null) {
+            if (nextToTake >= batchesPerEpoch()) {
+                return false;
+            }
+            fillPipeline();
+            MultiDataSet batch = await(pending.poll());
+            nextToTake++;
+            ready = batch;     // null when every image of the batch was skipped
+        }
+        return true;
+    }
+
+    private void fillPipeline() {
+        while (pending.size() < prefetch && nextToSubmit < batchesPerEpoch()) {
+            int b = nextToSubmit++;
+            int e = epoch;
+            int[] o = order;
+            if (executor == null) {
+                MultiDataSet mds = loadBatch(e, o, b);
+                pending.add(java.util.concurrent.CompletableFuture.completedFuture(mds));
+            } else {
+                pending.add(executor.submit(() -> loadBatch(e, o, b)));
+            }
+        }
+    }
+
+    private static MultiDataSet await(Future<MultiDataSet> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("batch loading failed: " + c, c);
+        }
+    }
+
+    private MultiDataSet loadBatch(int e, int[] o, int batch) {
+        int from = batch * batchSize;
+        int to = Math.min(o.length, from + batchSize);
+        List<LoadedSample> samples = new ArrayList<>(to - from);
+        for (int p = from; p < to; p++) {
+            int image = o[p];
+            try {
+                samples.add(loader.load(image, flip.flip(e, image)));
+            } catch (IOException ex) {
+                long n = skipped.incrementAndGet();
+                if (n <= DETAILED_SKIP_LOGS || n % 1000 == 0) {
+                    log.warn("skipping image {} (id {}), {} skipped so far: {}", dataset.fileName(image),
+                            dataset.imageId(image), n, ex.getMessage());
+                }
+            }
+        }
+        if (samples.isEmpty()) {
+            log.warn("epoch {} batch {}: every image was skipped; moving on", e, batch);
+            return null;
+        }
+        try {
+            return assembler.assemble(samples);
+        } catch (IllegalArgumentException ex) {
+            StringBuilder ids = new StringBuilder();
+            for (LoadedSample s : samples) {
+                ids.append(ids.length() == 0 ? "" : ", ").append(s.imageId());
+            }
+            throw new IllegalArgumentException("epoch " + e + " batch " + batch + " (image ids " + ids + " of "
+                    + dataset.source() + "): " + ex.getMessage(), ex);
+        }
+    }
+
+    private void cancelPending() {
+        for (Future<MultiDataSet> f : pending) {
+            f.cancel(false);
+        }
+        pending.clear();
+        ready = null;
+    }
+
+    /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, 800/1333 resize, pad to 128, evaluation mode. */
+    public static final class Builder {
+        private final DetectionDataset dataset;
+        private TargetBuilder targets;
+        private int batchSize = 2;
+        private ResizeRule resize = ResizeRule.torchvisionDefault();
+        private PaddingRule padding = PaddingRule.toMultipleOf(128);
+        private boolean shuffle;
+        private double flipProbability;
+        private long seed = 12345;
+        private int loaderThreads = 1;
+        private int prefetchBatches = -1;
+
+        private Builder(DetectionDataset dataset) {
+            this.dataset = dataset;
+        }
+
+        /** Target builder for the labels; without one the batches have no labels (inference/evaluation). */
+        public Builder targets(TargetBuilder targets) {
+            this.targets = targets;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder resize(ResizeRule resize) {
+            this.resize = resize;
+            return this;
+        }
+
+        public Builder padding(PaddingRule padding) {
+            this.padding = padding;
+            return this;
+        }
+
+        /** Training: shuffle per epoch and flip horizontally with probability 0.5. */
+        public Builder training(boolean training) {
+            this.shuffle = training;
+            this.flipProbability = training ? 0.5 : 0;
+            return this;
+        }
+
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        public Builder flipProbability(double p) {
+            this.flipProbability = p;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Background loader threads (0 = load on the calling thread). */
+        public Builder loaderThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("loader threads must be >= 0, got " + threads);
+            }
+            this.loaderThreads = threads;
+            return this;
+        }
+
+        /** Batches kept in flight (default: loader threads + 1). */
+        public Builder prefetchBatches(int batches) {
+            this.prefetchBatches = batches;
+            return this;
+        }
+
+        public RetinaNetIterator build() {
+            if (prefetchBatches < 0) {
+                prefetchBatches = loaderThreads + 1;
+            }
+            new FlipDecision(seed, flipProbability);   // validates the probability early
+            return new RetinaNetIterator(this);
+        }
+    }
+}

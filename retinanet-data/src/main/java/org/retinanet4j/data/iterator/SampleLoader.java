@@ -1,0 +1,103 @@
+package org.retinanet4j.data.iterator;
+
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.RgbImage;
+import org.retinanet4j.data.image.RgbImageDecoder;
+import org.retinanet4j.data.transform.BoxTransforms;
+import org.retinanet4j.preprocess.PaddingRule;
+import org.retinanet4j.preprocess.ResizeInfo;
+import org.retinanet4j.preprocess.ResizeRule;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Loads one image of a {@link DetectionDataset} for the network: decode to RGB, check the decoded size against the
+ * dataset's, resize by the {@link ResizeRule}, mirror if asked, and carry the boxes through the same steps.
+ * Boxes left without area (zero-size annotations, or clipped away) are dropped and counted. Thread-safe (one
+ * decoder per thread).
+ */
+public final class SampleLoader {
+
+    private final DetectionDataset dataset;
+    private final ResizeRule resizeRule;
+    private final ThreadLocal<RgbImageDecoder> decoders = ThreadLocal.withInitial(RgbImageDecoder::new);
+    private final AtomicLong droppedBoxes = new AtomicLong();
+
+    public SampleLoader(DetectionDataset dataset, ResizeRule resizeRule) {
+        this.dataset = dataset;
+        this.resizeRule = resizeRule;
+    }
+
+    public DetectionDataset dataset() {
+        return dataset;
+    }
+
+    public ResizeRule resizeRule() {
+        return resizeRule;
+    }
+
+    /** Boxes dropped so far because they had no area after clipping and resizing. */
+    public long droppedBoxes() {
+        return droppedBoxes.get();
+    }
+
+    /**
+     * @throws IOException naming the file when it is missing, cannot be decoded, or decodes to another size than
+     *                     the dataset says (for example an EXIF-rotated photo whose annotation uses the stored grid)
+     */
+    public LoadedSample load(int imageIndex, boolean flip) throws IOException {
+        RgbImage image = decoders.get().decode(dataset.imagePath(imageIndex));
+        int w = dataset.width(imageIndex);
+        int h = dataset.height(imageIndex);
+        if (image.width() != w || image.height() != h) {
+            throw new IOException(dataset.imagePath(imageIndex) + ": decoded size " + image.width() + "x"
+                    + image.height() + " differs from the dataset's " + w + "x" + h + " (image id "
+                    + dataset.imageId(imageIndex) + " in " + dataset.source() + ")");
+        }
+        ResizeInfo info = resizeRule.apply(h, w, PaddingRule.toMultipleOf(1));
+        float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
+        if (flip) {
+            mirrorRows(pixels, info.resizedHeight(), info.resizedWidth());
+        }
+        float[] boxes = dataset.boxesOf(imageIndex);
+        BoxTransforms.resize(boxes, info);
+        if (flip) {
+            BoxTransforms.flipHorizontal(boxes, info.resizedWidth());
+        }
+        int[] labels = dataset.classesOf(imageIndex);
+        boolean[] ignore = dataset.ignoredOf(imageIndex);
+        int n = labels.length;
+        int kept = 0;
+        for (int b = 0; b < n; b++) {
+            if (BoxTransforms.hasArea(boxes, b)) {
+                System.arraycopy(boxes, 4 * b, boxes, 4 * kept, 4);
+                labels[kept] = labels[b];
+                ignore[kept] = ignore[b];
+                kept++;
+            }
+        }
+        if (kept < n) {
+            droppedBoxes.addAndGet(n - kept);
+            boxes = java.util.Arrays.copyOf(boxes, 4 * kept);
+            labels = java.util.Arrays.copyOf(labels, kept);
+            ignore = java.util.Arrays.copyOf(ignore, kept);
+        }
+        return new LoadedSample(imageIndex, dataset.imageId(imageIndex), h, w, info.resizedHeight(),
+                info.resizedWidth(), flip, pixels, boxes, labels, ignore);
+    }
+
+    private static void mirrorRows(float[] hwc, int height, int width) {
+        for (int y = 0; y < height; y++) {
+            int row = y * width * 3;
+            for (int a = 0, b = width - 1; a < b; a++, b--) {
+                for (int c = 0; c < 3; c++) {
+                    float t = hwc[row + 3 * a + c];
+                    hwc[row + 3 * a + c] = hwc[row + 3 * b + c];
+                    hwc[row + 3 * b + c] = t;
+                }
+            }
+        }
+    }
+}

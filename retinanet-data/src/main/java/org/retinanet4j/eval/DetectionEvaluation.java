@@ -1,0 +1,404 @@
+package org.retinanet4j.eval;
+
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.nd4j.evaluation.BaseEvaluation;
+import org.nd4j.evaluation.IMetric;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.decode.Detection;
+
+/**
+ * Object-detection evaluation for DL4J's evaluation API: accumulates ground truth and detections image by image
+ * (over batches, on several workers), {@link #merge merges} workers' instances, and reports the 12 COCO
+ * statistics ({@link CocoEvaluator}, pycocotools' semantics) and Pascal VOC mAP at IoU 0.5
+ * ({@link VocEvaluator}, continuous coordinates).
+ *
+ * <p>Ways to feed it:
+ * <ul>
+ *   <li>{@link #addImage}, {@link #addGroundTruth}, {@link #addDetection}: primitive values, COCO {@code x, y,
+ *       w, h} boxes and category ids;</li>
+ *   <li>{@link #addDataset(DetectionDataset)} and {@link #addDetections(long, List)} (decoder output, class
+ *       indices mapped to category ids with the {@code categoryIds} given at construction);</li>
+ *   <li>{@link #eval(INDArray, INDArray, INDArray, List)} with padded arrays: labels {@code [N, G, 7]} rows
+ *       {@code x1, y1, x2, y2, classIndex, crowd, difficult}, predictions {@code [N, D, 6]} rows
+ *       {@code x1, y1, x2, y2, classIndex, score}; rows with {@code classIndex < 0} are padding. Image ids come
+ *       from the record metadata when it holds numbers, else they are numbered in the order seen.</li>
+ * </ul>
+ * Ground-truth area is the box area unless given ({@link #addGroundTruth}). Images named by a box or a
+ * detection count as evaluated images even if not declared with {@link #addImage}.
+ *
+ * <p>Serialisation: Java serialisation and DL4J's {@link #toJson()}/{@link #toYaml()} with
+ * {@code BaseEvaluation.fromJson(json, DetectionEvaluation.class)}: the accumulated boxes are plain arrays
+ * (trimmed before writing), so a restored instance evaluates to the same numbers.
+ */
+public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluation> {
+    private static final long serialVersionUID = 1L;
+
+    private int[] categoryIds;
+    private String[] categoryNames;
+    private long nextAutoImageId;
+
+    private long[] images = new long[16];
+    private int numImages;
+    private long[] gtImage = new long[16];
+    private int[] gtCategory = new int[16];
+    private double[] gtBox = new double[64];
+    private double[] gtArea = new double[16];
+    private boolean[] gtCrowd = new boolean[16];
+    private boolean[] gtDifficult = new boolean[16];
+    private int numGt;
+    private long[] dtImage = new long[16];
+    private int[] dtCategory = new int[16];
+    private double[] dtBox = new double[64];
+    private double[] dtScore = new double[16];
+    private int numDt;
+
+    private transient CocoEvalResult cachedCoco;
+
+    /** For Jackson; categories are then taken from the ground truth seen (named by their ids). */
+    public DetectionEvaluation() {
+        this(null, null);
+    }
+
+    /**
+     * @param categoryIds   category id of each class index (index {@code k} of a {@link Detection} or of the
+     *                      label arrays); null: class index = category id
+     * @param categoryNames names of those categories (may be null)
+     */
+    public DetectionEvaluation(int[] categoryIds, String[] categoryNames) {
+        this.categoryIds = categoryIds == null ? null : categoryIds.clone();
+        this.categoryNames = categoryNames == null ? null : categoryNames.clone();
+    }
+
+    /** Declares an evaluated image (images without boxes or detections still count for COCO). */
+    public DetectionEvaluation addImage(long imageId) {
+        if (numImages == images.length) {
+            images = Arrays.copyOf(images, numImages * 2);
+        }
+        images[numImages++] = imageId;
+        cachedCoco = null;
+        return this;
+    }
+
+    /** One ground-truth box {@code x, y, w, h}; {@code area} decides small/medium/large (COCO's {@code area}). */
+    public DetectionEvaluation addGroundTruth(long imageId, int categoryId, double x, double y, double w, double h,
+                                              double area, boolean crowd, boolean difficult) {
+        if (numGt == gtImage.length) {
+            int n = numGt * 2;
+            gtImage = Arrays.copyOf(gtImage, n);
+            gtCategory = Arrays.copyOf(gtCategory, n);
+            gtBox = Arrays.copyOf(gtBox, n * 4);
+            gtArea = Arrays.copyOf(gtArea, n);
+            gtCrowd = Arrays.copyOf(gtCrowd, n);
+            gtDifficult = Arrays.copyOf(gtDifficult, n);
+        }
+        gtImage[numGt] = imageId;
+        gtCategory[numGt] = categoryId;
+        gtBox[numGt * 4] = x;
+        gtBox[numGt * 4 + 1] = y;
+        gtBox[numGt * 4 + 2] = w;
+        gtBox[numGt * 4 + 3] = h;
+        gtArea[numGt] = area;
+        gtCrowd[numGt] = crowd;
+        gtDifficult[numGt] = difficult;
+        numGt++;
+        cachedCoco = null;
+        return this;
+    }
+
+    /** One detection {@code x, y, w, h} with its score (checked: finite, non-negative size). */
+    public DetectionEvaluation addDetection(long imageId, int categoryId, double x, double y, double w, double h,
+                                            double score) {
+        if (!Double.isFinite(score) || !(w >= 0) || !(h >= 0)) {
+            throw new IllegalArgumentException("detection #" + numDt + " (image " + imageId + "): score " + score
+                    + ", size " + w + " x " + h + "; scores must be finite and sizes non-negative");
+        }
+        if (numDt == dtImage.length) {
+            int n = numDt * 2;
+            dtImage = Arrays.copyOf(dtImage, n);
+            dtCategory = Arrays.copyOf(dtCategory, n);
+            dtBox = Arrays.copyOf(dtBox, n * 4);
+            dtScore = Arrays.copyOf(dtScore, n);
+        }
+        dtImage[numDt] = imageId;
+        dtCategory[numDt] = categoryId;
+        dtBox[numDt * 4] = x;
+        dtBox[numDt * 4 + 1] = y;
+        dtBox[numDt * 4 + 2] = w;
+        dtBox[numDt * 4 + 3] = h;
+        dtScore[numDt] = score;
+        numDt++;
+        cachedCoco = null;
+        return this;
+    }
+
+    /** Every image and box of a dataset (raw {@code x, y, w, h}, area, crowd and difficult flags). */
+    public DetectionEvaluation addDataset(DetectionDataset dataset) {
+        for (int i = 0; i < dataset.numImages(); i++) {
+            long id = dataset.imageId(i);
+            addImage(id);
+            for (int b = dataset.firstBox(i), end = b + dataset.numBoxes(i); b < end; b++) {
+                addGroundTruth(id, (int) dataset.categoryId(b), dataset.rawXywh(b, 0), dataset.rawXywh(b, 1),
+                        dataset.rawXywh(b, 2), dataset.rawXywh(b, 3), dataset.area(b), dataset.isCrowd(b),
+                        dataset.isDifficult(b));
+            }
+        }
+        return this;
+    }
+
+    /** The decoder's detections of one image (boxes in original image pixels). */
+    public DetectionEvaluation addDetections(long imageId, List<Detection> detections) {
+        for (Detection d : detections) {
+            addDetection(imageId, categoryOf(d.classIndex()), d.x1(), d.y1(), d.x2() - d.x1(), d.y2() - d.y1(),
+                    d.score());
+        }
+        return this;
+    }
+
+    @Override
+    public void eval(INDArray labels, INDArray networkPredictions, INDArray maskArray,
+                     List<? extends Serializable> recordMetaData) {
+        if (labels.rank() != 3 || labels.size(2) != 7 || networkPredictions.rank() != 3
+                || networkPredictions.size(2) != 6 || labels.size(0) != networkPredictions.size(0)) {
+            throw new IllegalArgumentException("DetectionEvaluation expects labels [N, G, 7] (x1, y1, x2, y2,"
+                    + " classIndex, crowd, difficult) and predictions [N, D, 6] (x1, y1, x2, y2, classIndex, score);"
+                    + " got " + Arrays.toString(labels.shape()) + " and "
+                    + Arrays.toString(networkPredictions.shape()));
+        }
+        int n = (int) labels.size(0);
+        double[][][] l = toArray3(labels);
+        double[][][] p = toArray3(networkPredictions);
+        for (int i = 0; i < n; i++) {
+            long imageId = imageIdOf(recordMetaData, i);
+            addImage(imageId);
+            for (double[] row : l[i]) {
+                if (row[4] >= 0) {
+                    double w = row[2] - row[0];
+                    double h = row[3] - row[1];
+                    addGroundTruth(imageId, categoryOf((int) row[4]), row[0], row[1], w, h, w * h, row[5] != 0,
+                            row[6] != 0);
+                }
+            }
+            for (double[] row : p[i]) {
+                if (row[4] >= 0) {
+                    addDetection(imageId, categoryOf((int) row[4]), row[0], row[1], row[2] - row[0],
+                            row[3] - row[1], row[5]);
+                }
+            }
+        }
+    }
+
+    private static double[][][] toArray3(INDArray a) {
+        long[] s = a.shape();
+        double[] flat = a.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+        double[][][] out = new double[(int) s[0]][(int) s[1]][(int) s[2]];
+        int k = 0;
+        for (double[][] m : out) {
+            for (double[] row : m) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = flat[k++];
+                }
+            }
+        }
+        return out;
+    }
+
+    private long imageIdOf(List<? extends Serializable> meta, int i) {
+        if (meta != null && i < meta.size() && meta.get(i) instanceof Number num) {
+            return num.longValue();
+        }
+        return nextAutoImageId++;
+    }
+
+    private int categoryOf(int classIndex) {
+        if (categoryIds == null) {
+            return classIndex;
+        }
+        if (classIndex < 0 || classIndex >= categoryIds.length) {
+            throw new IllegalArgumentException("class index " + classIndex + " outside 0.." + (categoryIds.length - 1));
+        }
+        return categoryIds[classIndex];
+    }
+
+    /** Appends another worker's images, boxes and detections; the two must not share image ids. */
+    @Override
+    public void merge(DetectionEvaluation other) {
+        if (other == null || other == this) {
+            return;
+        }
+        long[] mine = Arrays.copyOf(images, numImages);
+        long[] theirs = Arrays.copyOf(other.images, other.numImages);
+        Arrays.sort(mine);
+        Arrays.sort(theirs);
+        for (int i = 0, j = 0; i < mine.length && j < theirs.length; ) {
+            if (mine[i] == theirs[j]) {
+                throw new IllegalArgumentException("cannot merge: image " + mine[i] + " was evaluated by both"
+                        + " instances (its boxes would count twice)");
+            }
+            if (mine[i] < theirs[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        for (int i = 0; i < other.numImages; i++) {
+            addImage(other.images[i]);
+        }
+        for (int g = 0; g < other.numGt; g++) {
+            addGroundTruth(other.gtImage[g], other.gtCategory[g], other.gtBox[g * 4], other.gtBox[g * 4 + 1],
+                    other.gtBox[g * 4 + 2], other.gtBox[g * 4 + 3], other.gtArea[g], other.gtCrowd[g],
+                    other.gtDifficult[g]);
+        }
+        for (int d = 0; d < other.numDt; d++) {
+            addDetection(other.dtImage[d], other.dtCategory[d], other.dtBox[d * 4], other.dtBox[d * 4 + 1],
+                    other.dtBox[d * 4 + 2], other.dtBox[d * 4 + 3], other.dtScore[d]);
+        }
+        nextAutoImageId = Math.max(nextAutoImageId, other.nextAutoImageId);
+    }
+
+    @Override
+    public void reset() {
+        numImages = 0;
+        numGt = 0;
+        numDt = 0;
+        nextAutoImageId = 0;
+        cachedCoco = null;
+    }
+
+    /** COCO evaluation of everything accumulated. */
+    public CocoEvalResult cocoResult() {
+        if (cachedCoco == null) {
+            CocoGroundTruth.Builder b = CocoGroundTruth.builder();
+            for (int i = 0; i < numImages; i++) {
+                b.addImage(images[i]);
+            }
+            for (int g = 0; g < numGt; g++) {
+                b.addImage(gtImage[g]); // an image with boxes is evaluated even if not declared
+                b.addAnnotation(gtImage[g], gtCategory[g], gtBox[g * 4], gtBox[g * 4 + 1], gtBox[g * 4 + 2],
+                        gtBox[g * 4 + 3], gtArea[g], gtCrowd[g]);
+            }
+            for (int k : categoryList()) {
+                b.addCategory(k, nameOf(k));
+            }
+            CocoDetections dt = new CocoDetections(numDt);
+            for (int d = 0; d < numDt; d++) {
+                b.addImage(dtImage[d]); // an image with detections was evaluated, even without boxes
+                dt.add(dtImage[d], dtCategory[d], dtBox[d * 4], dtBox[d * 4 + 1], dtBox[d * 4 + 2],
+                        dtBox[d * 4 + 3], dtScore[d]);
+            }
+            cachedCoco = new CocoEvaluator().evaluate(b.build(), dt);
+        }
+        return cachedCoco;
+    }
+
+    /** Pascal VOC evaluation (IoU 0.5, difficult and crowd boxes ignored, continuous coordinates). */
+    public VocEvaluator.Result vocResult(VocEvaluator.Metric metric) {
+        VocGroundTruth gt = new VocGroundTruth();
+        for (int g = 0; g < numGt; g++) {
+            double x = gtBox[g * 4];
+            double y = gtBox[g * 4 + 1];
+            gt.add(gtImage[g], gtCategory[g], x, y, x + gtBox[g * 4 + 2], y + gtBox[g * 4 + 3],
+                    gtDifficult[g] || gtCrowd[g]);
+        }
+        CocoDetections dt = new CocoDetections(numDt);
+        for (int d = 0; d < numDt; d++) {
+            dt.add(dtImage[d], dtCategory[d], dtBox[d * 4], dtBox[d * 4 + 1], dtBox[d * 4 + 2], dtBox[d * 4 + 3],
+                    dtScore[d]);
+        }
+        return new VocEvaluator(metric, false).evaluate(gt, dt);
+    }
+
+    private int[] categoryList() {
+        if (categoryIds != null) {
+            return categoryIds;
+        }
+        return Arrays.stream(gtCategory, 0, numGt).distinct().sorted().toArray();
+    }
+
+    private String nameOf(int categoryId) {
+        if (categoryIds != null && categoryNames != null) {
+            for (int k = 0; k < categoryIds.length; k++) {
+                if (categoryIds[k] == categoryId) {
+                    return categoryNames[k];
+                }
+            }
+        }
+        return String.valueOf(categoryId);
+    }
+
+    @Override
+    public String stats() {
+        CocoEvalResult coco = cocoResult();
+        return coco.summaryTable() + String.format(Locale.ROOT,
+                " Pascal VOC mAP @0.5: %.4f (11-point, VOC2007), %.4f (all-point, VOC2010+)%n",
+                vocResult(VocEvaluator.Metric.VOC2007_11_POINT).map(),
+                vocResult(VocEvaluator.Metric.VOC2010_ALL_POINT).map());
+    }
+
+    @Override
+    public double getValue(IMetric metric) {
+        if (!(metric instanceof DetectionMetric m)) {
+            throw new IllegalArgumentException("DetectionEvaluation answers DetectionMetric values, not " + metric);
+        }
+        return switch (m) {
+            case VOC_MAP_11_POINT -> vocResult(VocEvaluator.Metric.VOC2007_11_POINT).map();
+            case VOC_MAP_ALL_POINT -> vocResult(VocEvaluator.Metric.VOC2010_ALL_POINT).map();
+            default -> cocoResult().stats().get(m.name());
+        };
+    }
+
+    @Override
+    public DetectionEvaluation newInstance() {
+        return new DetectionEvaluation(categoryIds, categoryNames);
+    }
+
+    public int numImages() {
+        return numImages;
+    }
+
+    public int numGroundTruth() {
+        return numGt;
+    }
+
+    public int numDetections() {
+        return numDt;
+    }
+
+    @Override
+    public String toJson() {
+        trim();
+        return super.toJson();
+    }
+
+    @Override
+    public String toYaml() {
+        trim();
+        return super.toYaml();
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        trim();
+        out.defaultWriteObject();
+    }
+
+    /** Cuts the growable arrays to their used length so that serialised forms carry no spare capacity. */
+    private void trim() {
+        images = Arrays.copyOf(images, Math.max(1, numImages));
+        gtImage = Arrays.copyOf(gtImage, Math.max(1, numGt));
+        gtCategory = Arrays.copyOf(gtCategory, Math.max(1, numGt));
+        gtBox = Arrays.copyOf(gtBox, Math.max(4, numGt * 4));
+        gtArea = Arrays.copyOf(gtArea, Math.max(1, numGt));
+        gtCrowd = Arrays.copyOf(gtCrowd, Math.max(1, numGt));
+        gtDifficult = Arrays.copyOf(gtDifficult, Math.max(1, numGt));
+        dtImage = Arrays.copyOf(dtImage, Math.max(1, numDt));
+        dtCategory = Arrays.copyOf(dtCategory, Math.max(1, numDt));
+        dtBox = Arrays.copyOf(dtBox, Math.max(4, numDt * 4));
+        dtScore = Arrays.copyOf(dtScore, Math.max(1, numDt));
+    }
+}

@@ -1,0 +1,78 @@
+package org.retinanet4j.eval;
+
+import java.util.Arrays;
+
+import org.retinanet4j.data.DetectionDataset;
+
+/**
+ * Ground truth for Pascal VOC evaluation in primitive arrays: per box its image id, class id, corners
+ * {@code x1, y1, x2, y2} and {@code difficult} flag, in the order added.
+ */
+public final class VocGroundTruth {
+    private long[] image = new long[64];
+    private int[] cls = new int[64];
+    private double[] box = new double[256];
+    private boolean[] difficult = new boolean[64];
+    private int size;
+
+    /** Adds one box (corners as in the VOC XML). */
+    public VocGroundTruth add(long imageId, int classId, double x1, double y1, double x2, double y2,
+                              boolean isDifficult) {
+        if (!(x2 >= x1 && y2 >= y1)) {
+            throw new IllegalArgumentException("ground-truth box #" + size + " (image " + imageId
+                    + "): corners out of order [" + x1 + ", " + y1 + ", " + x2 + ", " + y2 + "]");
+        }
+        if (size == image.length) {
+            int n = size * 2;
+            image = Arrays.copyOf(image, n);
+            cls = Arrays.copyOf(cls, n);
+            box = Arrays.copyOf(box, n * 4);
+            difficult = Arrays.copyOf(difficult, n);
+        }
+        image[size] = imageId;
+        cls[size] = classId;
+        box[size * 4] = x1;
+        box[size * 4 + 1] = y1;
+        box[size * 4 + 2] = x2;
+        box[size * 4 + 3] = y2;
+        difficult[size] = isDifficult;
+        size++;
+        return this;
+    }
+
+    /**
+     * All boxes of a dataset (any reader) with their {@code difficult} flags; class ids are the dataset's
+     * category ids. Crowd boxes (COCO) are treated as difficult: VOC has no crowd, and difficult is its only
+     * "neither hit nor miss" notion.
+     */
+    public static VocGroundTruth fromDataset(DetectionDataset dataset) {
+        VocGroundTruth gt = new VocGroundTruth();
+        for (int i = 0; i < dataset.numImages(); i++) {
+            for (int b = dataset.firstBox(i), end = b + dataset.numBoxes(i); b < end; b++) {
+                gt.add(dataset.imageId(i), (int) dataset.categoryId(b), dataset.box(b, 0), dataset.box(b, 1),
+                        dataset.box(b, 2), dataset.box(b, 3), dataset.isDifficult(b) || dataset.isCrowd(b));
+            }
+        }
+        return gt;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    long imageId(int i) {
+        return image[i];
+    }
+
+    int classId(int i) {
+        return cls[i];
+    }
+
+    double coord(int i, int j) {
+        return box[i * 4 + j];
+    }
+
+    boolean difficult(int i) {
+        return difficult[i];
+    }
+}

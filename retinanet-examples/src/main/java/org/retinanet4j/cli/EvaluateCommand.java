@@ -1,0 +1,136 @@
+package org.retinanet4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import org.retinanet4j.eval.CocoDetections;
+import org.retinanet4j.eval.CocoEvalResult;
+import org.retinanet4j.eval.CocoEvaluator;
+import org.retinanet4j.eval.CocoGroundTruth;
+import org.retinanet4j.eval.CocoGroundTruthReader;
+import org.retinanet4j.eval.CocoResultsReader;
+import org.retinanet4j.eval.PrecisionRecallPlot;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code retinanet evaluate}: COCO bounding-box evaluation. Results-file mode
+ * ({@code --annotations GT.json --detections DT.json}) evaluates an existing COCO results file; other modes
+ * (running a model over a dataset) produce {@link CocoDetections} and hand them to
+ * {@link #report(CocoEvalResult)}, so the output is the same whatever produced the detections.
+ */
+@Command(name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {"COCO bounding-box evaluation (the 12 statistics pycocotools prints, same numbers).",
+                "Results-file mode: --annotations GT.json --detections DT.json"})
+public class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--annotations", required = true, paramLabel = "GT.json",
+            description = "COCO instances file with the ground truth")
+    Path annotations;
+
+    @Option(names = "--detections", paramLabel = "DT.json",
+            description = "COCO results file: a JSON array of {image_id, category_id, bbox [x,y,w,h], score}")
+    Path detections;
+
+    @Option(names = "--json", description = "print the 12 statistics as one JSON object (AP, AP50, ..., ARl)")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "write precision/recall curves per category as PNG files into DIR")
+    Path plotDir;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (detections == null) {
+            throw new IllegalArgumentException("--detections is required (a COCO results file to evaluate)");
+        }
+        report(evaluateResultsFile(annotations, detections));
+        return 0;
+    }
+
+    /** Evaluates a COCO results file against an instances file (both checked to exist first). */
+    public static CocoEvalResult evaluateResultsFile(Path annotations, Path detections) {
+        CocoGroundTruth gt = CocoGroundTruthReader.read(requireFile(annotations, "--annotations"));
+        CocoDetections dt = CocoResultsReader.read(requireFile(detections, "--detections"), gt);
+        return new CocoEvaluator().evaluate(gt, dt);
+    }
+
+    /** Prints the result (table with per-category AP, or JSON with --json) and writes the plots (--plot). */
+    protected void report(CocoEvalResult result) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(statsJson(result));
+        } else {
+            out.print(result.summaryTable());
+            out.println();
+            out.println(perCategoryTable(result));
+            if (result.unknownCategoryDetections() > 0) {
+                out.printf(Locale.ROOT, "%d of %d detections name a category the ground truth lacks and were left"
+                        + " out (as pycocotools does)%n", result.unknownCategoryDetections(), result.numDetections());
+            }
+        }
+        if (plotDir != null) {
+            List<Path> files = PrecisionRecallPlot.writeAll(result, plotDir);
+            spec.commandLine().getErr().printf(Locale.ROOT, "wrote %d precision/recall plots to %s%n",
+                    files.size(), plotDir);
+        }
+        out.flush();
+    }
+
+    /** The 12 statistics as a JSON object with the names AP, AP50, AP75, APs, APm, APl, AR1, ..., ARl. */
+    static String statsJson(CocoEvalResult result) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Double> e : result.stats().asMap().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    static String perCategoryTable(CocoEvalResult result) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%6s  %-20s %7s %7s %7s%n", "id", "category",
+                "AP", "AP50", "AP75"));
+        int t50 = 0;
+        int t75 = 5;
+        for (int k = 0; k < result.numCategories(); k++) {
+            double ap = result.categoryAp(k);
+            if (ap < 0) {
+                b.append(String.format(Locale.ROOT, "%6d  %-20s %7s%n", result.categoryId(k), result.categoryName(k),
+                        "no gt"));
+            } else {
+                b.append(String.format(Locale.ROOT, "%6d  %-20s %7.3f %7.3f %7.3f%n", result.categoryId(k),
+                        result.categoryName(k), ap, result.categoryAp(k, t50), result.categoryAp(k, t75)));
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    private static Path requireFile(Path p, String option) {
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(option + ": no such file " + p);
+        }
+        return p;
+    }
+}

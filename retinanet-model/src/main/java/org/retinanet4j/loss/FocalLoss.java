@@ -1,0 +1,127 @@
+package org.retinanet4j.loss;
+
+import java.util.Objects;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Sigmoid focal loss (Lin et al. 2017) on classification logits, with torchvision's per-image normalisation.
+ *
+ * <p><b>Input</b>: logits {@code [N, A*K]} from a {@code LossLayer} with {@code Activation.IDENTITY} (one row
+ * per image, column {@code a*K + k}). <b>Labels</b>, same shape: {@code 1} positive, {@code 0} negative,
+ * {@link #IGNORE} ({@code -1}) for an ignored anchor (all K entries of that anchor). Ignored entries add nothing
+ * to the loss or to the gradient. Each positive anchor has exactly one {@code 1} (one-hot), so the number of
+ * {@code 1}s in a row is the number of positive anchors of that image.
+ *
+ * <p><b>Loss</b>: per element {@code -alpha_t (1 - p_t)^gamma log(p_t)}, as
+ * {@code torchvision.ops.sigmoid_focal_loss}; {@code alpha < 0} disables the alpha weighting. Per image: the sum
+ * over non-ignored elements divided by {@code max(1, positives in that image)}, returned as an {@code [N, 1]}
+ * per-example score. DL4J divides the summed per-example scores by N, which gives torchvision's
+ * {@code RetinaNet.compute_loss} value (mean over images).
+ *
+ * <p><b>Stability</b>: with the signed logit {@code s = (2y - 1) x}, {@code p_t = sigmoid(s)},
+ * {@code -log p_t = softplus(-s)} and {@code (1 - p_t)^gamma = exp(-gamma softplus(s))}; softplus is written
+ * as {@code max(s, 0) + log1p(exp(-|s|))}, so logits of any magnitude give finite values and gradients.
+ */
+public class FocalLoss extends WorkspaceSafeSameDiffLoss {
+
+    /** Label value of an ignored anchor (between the background and foreground IoU thresholds). */
+    public static final float IGNORE = -1f;
+    public static final double DEFAULT_ALPHA = 0.25;
+    public static final double DEFAULT_GAMMA = 2.0;
+
+    @JsonProperty("alpha")
+    private double alpha;
+    @JsonProperty("gamma")
+    private double gamma;
+
+    /** alpha 0.25, gamma 2.0 (the paper's and torchvision's defaults). */
+    public FocalLoss() {
+        this(DEFAULT_ALPHA, DEFAULT_GAMMA);
+    }
+
+    /**
+     * @param alpha weight of the positive class in [0, 1]; negative disables alpha weighting
+     * @param gamma focusing parameter, at least 0 (0 gives alpha-weighted binary cross-entropy)
+     */
+    @JsonCreator
+    public FocalLoss(@JsonProperty("alpha") double alpha, @JsonProperty("gamma") double gamma) {
+        if (Double.isNaN(alpha) || alpha > 1) {
+            throw new IllegalArgumentException("FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
+        }
+        if (!(gamma >= 0) || Double.isInfinite(gamma)) {
+            throw new IllegalArgumentException("FocalLoss: gamma must be finite and >= 0, got " + gamma);
+        }
+        this.alpha = alpha;
+        this.gamma = gamma;
+    }
+
+    public double getAlpha() {
+        return alpha;
+    }
+
+    public double getGamma() {
+        return gamma;
+    }
+
+    @Override
+    public SDVariable defineLoss(SameDiff sd, SDVariable layerInput, SDVariable labels) {
+        SDVariable x = layerInput;
+        SDVariable y = labels;
+        // Per-element weight: alpha_t for 0/1 labels, 0 for IGNORE. Labels only, so no gradient flows here.
+        SDVariable valid = y.gte(0.0).castTo(x.dataType());
+        SDVariable weight = alpha < 0 ? valid
+                : y.mul(2 * alpha - 1).add(1 - alpha).mul(valid);
+        // Signed logit: p_t = sigmoid(s) for both positives (s = x) and negatives (s = -x).
+        SDVariable s = x.mul(y.mul(2.0).sub(1.0));
+        SDVariable softplusS = sd.nn().relu(s, 0).add(sd.math().log1p(sd.math().exp(sd.math().abs(s).neg())));
+        SDVariable crossEntropy = softplusS.sub(s); // -log(p_t) = softplus(-s) = softplus(s) - s
+        SDVariable perElement = gamma == 0 ? crossEntropy
+                : sd.math().exp(softplusS.mul(-gamma)).mul(crossEntropy); // (1 - p_t)^gamma
+        SDVariable perImage = perElement.mul(weight).sum(true, 1);
+        SDVariable positives = sd.nn().relu(y, 0).sum(true, 1);
+        SDVariable normaliser = positives.add(positives.eq(0.0).castTo(x.dataType())); // max(1, positives)
+        return perImage.div(normaliser);
+    }
+
+    @Override
+    protected void checkInput(INDArray labels, INDArray preOutput) {
+        LabelChecks.requireSameShape("FocalLoss", labels, preOutput);
+        LabelChecks.FlatValues values = LabelChecks.flat(labels);
+        int n = (int) labels.length();
+        for (int i = 0; i < n; i++) {
+            double v = values.get(i);
+            if (v != 0 && v != 1 && v != IGNORE) {
+                throw new IllegalArgumentException("FocalLoss: label value " + v + " at "
+                        + LabelChecks.position(labels, i) + " is not 1 (positive), 0 (negative) or "
+                        + IGNORE + " (ignored)");
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || o.getClass() != getClass()) {
+            return false;
+        }
+        FocalLoss other = (FocalLoss) o;
+        return Double.compare(alpha, other.alpha) == 0 && Double.compare(gamma, other.gamma) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(getClass(), alpha, gamma);
+    }
+
+    @Override
+    public String toString() {
+        return "FocalLoss(alpha=" + alpha + ", gamma=" + gamma + ")";
+    }
+}
