@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 EvaluateCommand.class,
+                ImportTorchvisionCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 

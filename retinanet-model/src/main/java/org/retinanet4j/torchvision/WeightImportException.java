@@ -4,7 +4,7 @@ package org.retinanet4j.torchvision;
  * A torchvision state dict does not fit the graph: names the first tensor (or graph parameter) that does not,
  * and the file it came from.
  */
-public final class WeightImportException extends RuntimeException {
+public final class WeightImportException extends IllegalArgumentException {
 
     private final String tensorName;
 

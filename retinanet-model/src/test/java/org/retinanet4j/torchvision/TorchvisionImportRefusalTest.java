@@ -22,8 +22,8 @@ import org.retinanet4j.backbone.ResNetDepth;
 import org.retinanet4j.zoo.RetinaNet;
 
 /**
- * Without torch: a graph's own parameters, written under torchvision's names by {@link GraphToTorchvision} and
- * {@link NpzTestWriter}, import back exactly; files that do not fit are refused naming the first tensor that
+ * Without torch: a graph's own parameters, written under torchvision's names by {@link TorchvisionExporter} and
+ * {@link NpzWriter}, import back exactly; files that do not fit are refused naming the first tensor that
  * does not fit, and leave the graph untouched.
  */
 class TorchvisionImportRefusalTest {
@@ -57,7 +57,7 @@ class TorchvisionImportRefusalTest {
                 p.assign(Nd4j.randn(p.dataType(), p.shape()).muli(0.1));
             }
         }
-        source = GraphToTorchvision.stateDict(net);
+        source = TorchvisionExporter.stateDict(net);
         input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 128, 128);
         sourceOutput = out(net);
         resnet18 = graph(ResNetDepth.RESNET18, 3, 1);
@@ -72,7 +72,7 @@ class TorchvisionImportRefusalTest {
 
     private Path write(Map<String, INDArray> tensors, String meta) throws IOException {
         Path f = tmp.resolve("weights.npz");
-        NpzTestWriter.write(f, tensors, meta);
+        NpzWriter.write(f, tensors, meta);
         return f;
     }
 

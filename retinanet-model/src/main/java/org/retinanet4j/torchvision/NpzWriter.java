@@ -15,13 +15,17 @@ import java.util.zip.ZipOutputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Writes float32 arrays (and a JSON {@code __meta__}) as numpy.savez does, so tests need no torch. */
-final class NpzTestWriter {
+/**
+ * Writes float32 arrays (and an optional JSON {@code __meta__} entry, as the exporter script does) in the
+ * {@code .npz} format of {@code numpy.savez}: {@code numpy.load} and {@link NpzReader} read it.
+ */
+public final class NpzWriter {
 
-    private NpzTestWriter() {
+    private NpzWriter() {
     }
 
-    static void write(Path file, Map<String, INDArray> arrays, String metaJson) throws IOException {
+    /** Writes {@code arrays} (C order, float32) and, when not null, {@code metaJson} as {@code __meta__}. */
+    public static void write(Path file, Map<String, INDArray> arrays, String metaJson) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
                 float[] v = e.getValue().castTo(DataType.FLOAT).dup('c').reshape(e.getValue().length()).toFloatVector();

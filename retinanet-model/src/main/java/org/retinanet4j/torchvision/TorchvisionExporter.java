@@ -8,18 +8,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The inverse of the import for a graph with trainable BatchNorm at eps 1e-5: its parameters under torchvision's
- * names and layouts. Lets the mapping be tested in both directions without torch.
+ * The inverse of the import: a graph's parameters under torchvision's names and layouts, e.g. to load weights
+ * trained here into torchvision ({@code model.load_state_dict({k: torch.from_numpy(v) ...})}). Only for graphs with
+ * TRAINABLE BatchNorm: a folded (FROZEN) BatchNorm cannot be split back into torchvision's conv + BN. The running
+ * variance is written for torchvision's eps of 1e-5, which equals the graph's own.
  */
-final class GraphToTorchvision {
+public final class TorchvisionExporter {
 
-    private GraphToTorchvision() {
+    private TorchvisionExporter() {
     }
 
-    static Map<String, INDArray> stateDict(ComputationGraph graph) {
+    /** torchvision name -&gt; tensor, in the graph's parameter order. */
+    public static Map<String, INDArray> stateDict(ComputationGraph graph) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : graph.paramTable().entrySet()) {
             String key = e.getKey();
+            if (key.endsWith("_b") && TorchvisionParamNames.isBackboneParam(key)) {
+                throw new IllegalArgumentException("graph parameter '" + key + "': a folded (FROZEN) BatchNorm "
+                        + "cannot be exported to torchvision's conv + BatchNorm");
+            }
             INDArray p = e.getValue();
             INDArray v;
             if (key.endsWith("_log10stdev")) {
