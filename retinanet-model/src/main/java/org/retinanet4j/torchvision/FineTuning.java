@@ -5,8 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
@@ -14,6 +19,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.backbone.ResNetDepth;
 import org.retinanet4j.fpn.P6Source;
+import org.retinanet4j.runtime.OneDnnHelpers;
 import org.retinanet4j.zoo.RetinaNet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +30,15 @@ import org.slf4j.LoggerFactory;
  * and the classification predictor ({@code cls_head_cls_logits_W/_b}) keeps its fresh initialisation (normal 0.01,
  * prior-probability bias) when the class count changes or {@link #resetClassifier(boolean)} asks for it. The
  * backbone is frozen (trainableBackboneLayers 0) or partly/fully trainable, as torchvision's
- * {@code trainable_backbone_layers}.
+ * {@code trainable_backbone_layers}. Frozen stages are wrapped in DL4J's {@code FrozenLayerWithBackprop} (the stem,
+ * a prefix of the graph, in {@code FrozenLayer}): parameters fixed, errors still passed upstream. Why not the zoo
+ * builder's {@code trainableBackboneLayers} ({@code FrozenLayer} everywhere): in M2.1 a plain FrozenLayer sends no
+ * error upstream, and the residual {@code ElementWiseVertex} behind a frozen stage then fails the backward pass
+ * ("Cannot do backward pass: errors not set"); and per-layer {@code NoOp} updaters fail in the updater with the
+ * SameDiff head vertices (NullPointerException in {@code BaseMultiLayerUpdater.preApply}). {@code
+ * FrozenLayerWithBackprop} around a BatchNormalization is broken in M2.1 (field notes), so a graph with TRAINABLE
+ * BatchNorm can freeze the stem only (trainableBackboneLayers 4 or 5); imports default to FROZEN (folded)
+ * BatchNorm, which freezes at any level.
  *
  * <p>Why a rebuild and not DL4J's {@code TransferLearning}: the heads are SameDiff vertices whose predictor size
  * is part of the vertex configuration, so "replace the predictor" means a new vertex anyway; building the whole
@@ -39,6 +53,7 @@ public final class FineTuning {
 
     private static final Logger LOG = LoggerFactory.getLogger(FineTuning.class);
     private static final Pattern BLOCK = Pattern.compile("layer(\\d)_(\\d+)_conv1_W");
+    private static final Pattern STAGE = Pattern.compile("layer(\\d)_\\d+_.*");
     private static final String PREDICTOR = TorchvisionParamNames.CLS_HEAD + "_cls_logits_";
 
     private final ComputationGraph source;
@@ -108,10 +123,22 @@ public final class FineTuning {
         BatchNormMode bn = src.containsKey("bn1_gamma") ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN;
         int[] shape = inputShape != null ? inputShape : new int[]{3, 512, 512};
 
-        ComputationGraph target = RetinaNet.builder().numClasses(k).backbone(depthOf(src)).fpnWidth(fpnWidth)
-                .headWidth(headWidth).headDepth(headDepth).anchorsPerLocation(anchors).p6Source(p6)
-                .batchNormMode(bn).trainableBackboneLayers(trainableBackboneLayers).updater(updater)
-                .inputShape(shape).seed(seed).build().init();
+        if (trainableBackboneLayers < 0 || trainableBackboneLayers > 5) {
+            throw new IllegalArgumentException("trainableBackboneLayers must be 0..5, got " + trainableBackboneLayers);
+        }
+        if (bn == BatchNormMode.TRAINABLE && trainableBackboneLayers < 4) {
+            throw new IllegalArgumentException("trainableBackboneLayers " + trainableBackboneLayers + " needs a graph "
+                    + "with FROZEN BatchNorm (DL4J M2.1 cannot freeze a BatchNormalization layer inside the network); "
+                    + "import with FROZEN BatchNorm (the default) or use 4 or 5");
+        }
+        ComputationGraphConfiguration conf = RetinaNet.builder().numClasses(k).backbone(depthOf(src))
+                .fpnWidth(fpnWidth).headWidth(headWidth).headDepth(headDepth).anchorsPerLocation(anchors)
+                .p6Source(p6).batchNormMode(bn).trainableBackboneLayers(5).updater(updater).inputShape(shape)
+                .seed(seed).build().conf();
+        int frozen = freezeStages(conf);
+        OneDnnHelpers.enable();
+        ComputationGraph target = new ComputationGraph(conf);
+        target.init();
         int copied = 0;
         for (Map.Entry<String, INDArray> e : target.paramTable().entrySet()) {
             INDArray from = src.get(e.getKey());
@@ -124,17 +151,45 @@ public final class FineTuning {
         }
         copyBatchNormEps(target);
         LOG.info("fine-tuning graph: {} classes (source {}), {} of {} parameter arrays copied, trainable backbone "
-                + "layers {}", k, sourceClasses, copied, target.paramTable().size(), trainableBackboneLayers);
+                + "layers {} ({} layers frozen)", k, sourceClasses, copied, target.paramTable().size(),
+                trainableBackboneLayers, frozen);
         return target;
+    }
+
+    /** Wraps the layers of the stages torchvision's trainable_backbone_layers would freeze. */
+    private int freezeStages(ComputationGraphConfiguration conf) {
+        int frozen = 0;
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            int stage = stageOf(e.getKey());
+            if (stage >= 0 && stage < 5 - trainableBackboneLayers && e.getValue() instanceof LayerVertex lv) {
+                org.deeplearning4j.nn.conf.layers.Layer inner = lv.getLayerConf().getLayer();
+                org.deeplearning4j.nn.conf.layers.Layer wrapped =
+                        stage == 0 ? new FrozenLayer(inner) : new FrozenLayerWithBackprop(inner);
+                wrapped.setLayerName(e.getKey()); // ComputationGraph.init looks layers up by this name
+                lv.getLayerConf().setLayer(wrapped);
+                frozen++;
+            }
+        }
+        return frozen;
+    }
+
+    /** 0 = stem (conv1, bn1), 1..4 = layer1..layer4, -1 = not backbone. */
+    private static int stageOf(String layerName) {
+        if (layerName.equals("conv1") || layerName.equals("bn1") || layerName.equals("relu")
+                || layerName.equals("maxpool")) {
+            return 0;
+        }
+        Matcher m = STAGE.matcher(layerName);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** The import may have set a BN layer's eps to torchvision's; the copy must keep it. */
     private void copyBatchNormEps(ComputationGraph target) {
-        for (Layer layer : target.getLayers()) {
-            BatchNormalization to = batchNorm(layer);
-            if (to != null) {
-                BatchNormalization from = batchNorm(source.getLayer(layer.conf().getLayer().getLayerName()));
-                if (from != null) {
+        for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : target.getVertices()) {
+            if (v.hasLayer()) {
+                BatchNormalization to = batchNorm(v.getLayer());
+                BatchNormalization from = batchNorm(source.getLayer(v.getVertexName()));
+                if (to != null && from != null) {
                     to.setEps(from.getEps());
                 }
             }
@@ -148,6 +203,8 @@ public final class FineTuning {
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
         if (conf instanceof FrozenLayer frozen) {
             conf = frozen.getLayer();
+        } else if (conf instanceof BaseWrapperLayer wrapper) {
+            conf = wrapper.getUnderlying();
         }
         return conf instanceof BatchNormalization bn ? bn : null;
     }
