@@ -1,0 +1,271 @@
+package org.retinanet4j.targets;
+
+/**
+ * Assigns every anchor to a ground-truth box, to the background or to "ignored", as torchvision 0.14's
+ * {@code Matcher(0.5, 0.4, allow_low_quality_matches=True)} does for RetinaNet, plus crowd handling.
+ *
+ * <ul>
+ *   <li>Each anchor takes the non-crowd box of highest IoU (ties: lowest box index). IoU {@code >= high} gives that
+ *       box, IoU {@code < low} gives {@link #BACKGROUND}, in between {@link #IGNORED}.</li>
+ *   <li>Low-quality rule: for every box, every anchor whose IoU equals that box's highest IoU (ties included) is
+ *       set to the anchor's own best box (which may be another box). Unlike torchvision, a box whose best IoU is 0
+ *       (it overlaps no anchor) gives no such matches; torchvision would then match every anchor.</li>
+ *   <li>Crowd regions ({@code GroundTruth.crowd}) never become a match. An anchor that is not a positive and whose
+ *       intersection with a crowd box covers at least {@code crowdCoverage} of the anchor's own area is
+ *       {@link #IGNORED} (Detectron-style intersection over anchor area; default 0.5).</li>
+ *   <li>No non-crowd boxes: every anchor is background (except crowd-covered ones, ignored).</li>
+ * </ul>
+ *
+ * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass recomputes the few IoUs that can tie a
+ * box's maximum), no object per anchor.
+ */
+public final class Matcher {
+
+    public static final int BACKGROUND = -1;
+    public static final int IGNORED = -2;
+
+    public static final float DEFAULT_FOREGROUND_IOU = 0.5f;
+    public static final float DEFAULT_BACKGROUND_IOU = 0.4f;
+    public static final float DEFAULT_CROWD_COVERAGE = 0.5f;
+
+    private final float foregroundIou;
+    private final float backgroundIou;
+    private final boolean allowLowQualityMatches;
+    private final float crowdCoverage;
+
+    /** RetinaNet's matcher: foreground IoU 0.5, background IoU 0.4, low-quality matches on, crowd coverage 0.5. */
+    public Matcher() {
+        this(DEFAULT_FOREGROUND_IOU, DEFAULT_BACKGROUND_IOU, true, DEFAULT_CROWD_COVERAGE);
+    }
+
+    /**
+     * @param foregroundIou          IoU at or above which an anchor is positive (torchvision fg_iou_thresh)
+     * @param backgroundIou          IoU below which an anchor is background (torchvision bg_iou_thresh)
+     * @param allowLowQualityMatches torchvision's low-quality rule (on for RetinaNet)
+     * @param crowdCoverage          fraction of an anchor's area covered by a crowd box that makes it ignored;
+     *                               a value above 1 disables crowd ignoring
+     */
+    public Matcher(float foregroundIou, float backgroundIou, boolean allowLowQualityMatches, float crowdCoverage) {
+        if (!(foregroundIou >= 0 && foregroundIou <= 1)) {
+            throw new IllegalArgumentException("Matcher.foregroundIou must be in [0, 1], got " + foregroundIou);
+        }
+        if (!(backgroundIou >= 0 && backgroundIou <= foregroundIou)) {
+            throw new IllegalArgumentException("Matcher.backgroundIou must be in [0, foregroundIou=" + foregroundIou
+                    + "], got " + backgroundIou);
+        }
+        if (!(crowdCoverage > 0)) {
+            throw new IllegalArgumentException("Matcher.crowdCoverage must be > 0, got " + crowdCoverage);
+        }
+        this.foregroundIou = foregroundIou;
+        this.backgroundIou = backgroundIou;
+        this.allowLowQualityMatches = allowLowQualityMatches;
+        this.crowdCoverage = crowdCoverage;
+    }
+
+    public float foregroundIou() {
+        return foregroundIou;
+    }
+
+    public float backgroundIou() {
+        return backgroundIou;
+    }
+
+    public boolean allowLowQualityMatches() {
+        return allowLowQualityMatches;
+    }
+
+    public float crowdCoverage() {
+        return crowdCoverage;
+    }
+
+    /** Matches without crowd regions. */
+    public int[] match(float[] anchors, float[] gtBoxes) {
+        return match(anchors, gtBoxes, null);
+    }
+
+    /**
+     * @param anchors {@code A * 4} anchor coordinates
+     * @param gtBoxes {@code n * 4} ground-truth boxes (validated by the caller: finite, positive width and height)
+     * @param crowd   {@code n} crowd flags, or {@code null} for none
+     * @return per anchor: matched box index (into {@code gtBoxes}), {@link #BACKGROUND} or {@link #IGNORED}
+     */
+    public int[] match(float[] anchors, float[] gtBoxes, boolean[] crowd) {
+        if (anchors.length % 4 != 0 || gtBoxes.length % 4 != 0) {
+            throw new IllegalArgumentException("Matcher: anchors (" + anchors.length + " values) and boxes ("
+                    + gtBoxes.length + " values) need 4 values per box");
+        }
+        int numAnchors = anchors.length / 4;
+        int numBoxes = gtBoxes.length / 4;
+        if (crowd != null && crowd.length != numBoxes) {
+            throw new IllegalArgumentException("Matcher: " + crowd.length + " crowd flags for " + numBoxes + " boxes");
+        }
+        int[] regular = indices(crowd, numBoxes, false);
+        int[] crowdBoxes = indices(crowd, numBoxes, true);
+        int[] matches = new int[numAnchors];
+        if (regular.length == 0) {
+            java.util.Arrays.fill(matches, BACKGROUND);
+        } else {
+            matchRegular(anchors, numAnchors, gtBoxes, regular, matches);
+        }
+        if (crowdBoxes.length > 0) {
+            ignoreCrowdCovered(anchors, numAnchors, gtBoxes, crowdBoxes, matches);
+        }
+        return matches;
+    }
+
+    private void matchRegular(float[] anchors, int numAnchors, float[] gt, int[] boxIdx, int[] matches) {
+        int m = boxIdx.length;
+        float[] gx1 = new float[m];
+        float[] gy1 = new float[m];
+        float[] gx2 = new float[m];
+        float[] gy2 = new float[m];
+        float[] garea = new float[m];
+        for (int g = 0; g < m; g++) {
+            int p = boxIdx[g] * 4;
+            gx1[g] = gt[p];
+            gy1[g] = gt[p + 1];
+            gx2[g] = gt[p + 2];
+            gy2[g] = gt[p + 3];
+            garea[g] = (gx2[g] - gx1[g]) * (gy2[g] - gy1[g]);
+        }
+        float[] bestIou = new float[numAnchors];
+        float[] gtBest = new float[m];
+        java.util.Arrays.fill(gtBest, Float.NEGATIVE_INFINITY);
+        // Pass 1: best box per anchor (first index on ties, like torch.max on the CPU) and best anchor IoU per box.
+        for (int a = 0; a < numAnchors; a++) {
+            int p = a * 4;
+            float ax1 = anchors[p];
+            float ay1 = anchors[p + 1];
+            float ax2 = anchors[p + 2];
+            float ay2 = anchors[p + 3];
+            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            float best = Float.NEGATIVE_INFINITY;
+            int bestBox = 0;
+            for (int g = 0; g < m; g++) {
+                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
+                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
+                float iou;
+                if (w <= 0f || h <= 0f) {
+                    iou = 0f; // clamp(min=0) gives inter 0, so IoU is exactly 0 (areas are positive)
+                } else {
+                    float inter = w * h;
+                    iou = inter / (garea[g] + aarea - inter);
+                }
+                if (iou > best) {
+                    best = iou;
+                    bestBox = g;
+                }
+                if (iou > gtBest[g]) {
+                    gtBest[g] = iou;
+                }
+            }
+            bestIou[a] = best;
+            if (best >= foregroundIou) {
+                matches[a] = boxIdx[bestBox];
+            } else if (best >= backgroundIou) {
+                matches[a] = IGNORED;
+            } else {
+                matches[a] = BACKGROUND;
+            }
+            // remember the best box where the low-quality pass can find it without recomputing the argmax
+            if (matches[a] < 0) {
+                matches[a] = encodeUnmatched(matches[a], bestBox);
+            }
+        }
+        // Pass 2 (low-quality rule): only anchors whose best IoU reaches the smallest per-box maximum can tie one.
+        float minGtBest = Float.POSITIVE_INFINITY;
+        for (int g = 0; g < m; g++) {
+            if (gtBest[g] > 0f) {
+                minGtBest = Math.min(minGtBest, gtBest[g]);
+            }
+        }
+        for (int a = 0; a < numAnchors; a++) {
+            int code = matches[a];
+            if (code >= 0) {
+                continue;
+            }
+            int state = unmatchedState(code);
+            int bestBox = unmatchedBestBox(code);
+            matches[a] = state;
+            if (!allowLowQualityMatches || !(bestIou[a] >= minGtBest)) {
+                continue;
+            }
+            int p = a * 4;
+            float ax1 = anchors[p];
+            float ay1 = anchors[p + 1];
+            float ax2 = anchors[p + 2];
+            float ay2 = anchors[p + 3];
+            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            for (int g = 0; g < m; g++) {
+                if (!(gtBest[g] > 0f)) {
+                    continue;
+                }
+                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
+                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
+                if (w <= 0f || h <= 0f) {
+                    continue;
+                }
+                float inter = w * h;
+                float iou = inter / (garea[g] + aarea - inter);
+                if (iou == gtBest[g]) {
+                    matches[a] = boxIdx[bestBox];
+                    break;
+                }
+            }
+        }
+    }
+
+    // Unmatched anchors temporarily carry their best box: code = -(bestBox * 2 + 1) for background, -(bestBox * 2 + 2)
+    // for ignored; always negative and decoded in pass 2.
+    private static int encodeUnmatched(int state, int bestBox) {
+        return -(bestBox * 2 + (state == BACKGROUND ? 1 : 2));
+    }
+
+    private static int unmatchedState(int code) {
+        return ((-code) & 1) == 1 ? BACKGROUND : IGNORED;
+    }
+
+    private static int unmatchedBestBox(int code) {
+        return (-code - 1) / 2;
+    }
+
+    private void ignoreCrowdCovered(float[] anchors, int numAnchors, float[] gt, int[] crowdIdx, int[] matches) {
+        for (int a = 0; a < numAnchors; a++) {
+            if (matches[a] >= 0 || matches[a] == IGNORED) {
+                continue;
+            }
+            int p = a * 4;
+            float ax1 = anchors[p];
+            float ay1 = anchors[p + 1];
+            float ax2 = anchors[p + 2];
+            float ay2 = anchors[p + 3];
+            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            for (int c : crowdIdx) {
+                int q = c * 4;
+                float w = Math.min(ax2, gt[q + 2]) - Math.max(ax1, gt[q]);
+                float h = Math.min(ay2, gt[q + 3]) - Math.max(ay1, gt[q + 1]);
+                if (w > 0f && h > 0f && w * h >= crowdCoverage * aarea) {
+                    matches[a] = IGNORED;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static int[] indices(boolean[] crowd, int n, boolean wantCrowd) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if ((crowd != null && crowd[i]) == wantCrowd) {
+                count++;
+            }
+        }
+        int[] out = new int[count];
+        int pos = 0;
+        for (int i = 0; i < n; i++) {
+            if ((crowd != null && crowd[i]) == wantCrowd) {
+                out[pos++] = i;
+            }
+        }
+        return out;
+    }
+}
