@@ -6,10 +6,12 @@ import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Cheap input checks shared by the losses. They run on every training step over [N, A*K] labels, so they make
- * one pass over the label buffer and allocate nothing for the usual contiguous float or double arrays.
+ * Flat access to label, output and gradient buffers for the fused kernels, and the shape check they share.
+ * Contiguous float or double arrays are read in place (no copy): these run on every training step over
+ * [N, A*K] arrays.
  */
 final class LabelChecks {
 
@@ -17,41 +19,66 @@ final class LabelChecks {
     }
 
     /** Labels and network output must be 2D and of identical shape. */
-    static void requireSameShape(String loss, INDArray labels, INDArray preOutput) {
+    static void requireSameShape(String loss, INDArray labels, INDArray output) {
         if (labels == null) {
             throw new IllegalArgumentException(loss + ": labels are null");
         }
-        if (labels.rank() != 2 || !Arrays.equals(labels.shape(), preOutput.shape())) {
+        if (labels.rank() != 2 || !Arrays.equals(labels.shape(), output.shape())) {
             throw new IllegalArgumentException(loss + ": labels shape " + Arrays.toString(labels.shape())
-                    + " differs from the network output shape " + Arrays.toString(preOutput.shape())
+                    + " differs from the network output shape " + Arrays.toString(output.shape())
                     + " (both must be [minibatch, columns])");
+        }
+        if (labels.length() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(loss + ": more than 2^31 label values are not supported");
         }
     }
 
-    /** Labels as a flat sequence of doubles in C order: row-major, so flat index i is (i / columns, i % columns). */
-    static FlatValues flat(INDArray labels) {
-        INDArray a = labels;
-        boolean plain = a.ordering() == 'c' && !a.isView() && a.data().length() == a.length()
-                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
-        if (!plain) {
-            a = a.castTo(a.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
+    /** Read access in C order: flat index i is (i / columns, i % columns). */
+    static FlatValues read(INDArray a) {
+        INDArray c = a;
+        boolean inPlace = c.ordering() == 'c' && !c.isView() && c.data().length() == c.length()
+                && (c.dataType() == DataType.FLOAT || c.dataType() == DataType.DOUBLE);
+        if (!inPlace) {
+            c = c.castTo(c.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
         }
-        if (a.length() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("labels with more than 2^31 elements are not supported");
+        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c.data().asNioDouble())
+                : new FloatValues(c.data().asNioFloat());
+    }
+
+    /** A new C-order array shaped and typed like {@code like} (float unless double), and a writer into it. */
+    static INDArray newLike(INDArray like) {
+        DataType type = like.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        return Nd4j.createUninitialized(type, like.shape(), 'c');
+    }
+
+    static FlatWriter writer(INDArray fresh) {
+        if (fresh.dataType() == DataType.DOUBLE) {
+            DoubleBuffer b = fresh.data().asNioDouble();
+            return b::put;
         }
-        return a.dataType() == DataType.DOUBLE ? new DoubleValues(a.data().asNioDouble())
-                : new FloatValues(a.data().asNioFloat());
+        FloatBuffer b = fresh.data().asNioFloat();
+        return (i, v) -> b.put(i, (float) v);
+    }
+
+    /** Per-example scores as the [N, 1] column DL4J expects, in the output's data type. */
+    static INDArray column(double[] values, INDArray like) {
+        DataType type = like.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        return Nd4j.createFromArray(values).castTo(type).reshape(values.length, 1);
     }
 
     /** "row r, column c" of a flat C-order index into [N, columns] labels. */
-    static String position(INDArray labels, long flatIndex) {
-        long cols = labels.size(1);
-        return "row " + (flatIndex / cols) + ", column " + (flatIndex % cols);
+    static String position(long columns, long flatIndex) {
+        return "row " + (flatIndex / columns) + ", column " + (flatIndex % columns);
     }
 
-    /** Read access to a contiguous label buffer. */
+    /** Read access to a contiguous buffer. */
     interface FlatValues {
         double get(int i);
+    }
+
+    /** Write access to a contiguous buffer. */
+    interface FlatWriter {
+        void set(int i, double v);
     }
 
     private record FloatValues(FloatBuffer buffer) implements FlatValues {

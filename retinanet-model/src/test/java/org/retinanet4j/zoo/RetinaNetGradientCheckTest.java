@@ -1,0 +1,58 @@
+package org.retinanet4j.zoo;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Double-precision gradient check through the whole tiny RetinaNet (backbone, FPN, both shared heads): a few
+ * entries of EVERY parameter array (BN running statistics excluded: they are not gradients).
+ */
+class RetinaNetGradientCheckTest {
+    private static DataType savedType;
+
+    @BeforeAll
+    static void doublePrecision() {
+        savedType = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restore() {
+        Nd4j.setDefaultDataTypes(savedType, savedType);
+    }
+
+    @Test
+    void everyParameterOfTheTinyNetworkHasTheRightGradient() {
+        ComputationGraph net = TinyNets.tiny().dataType(DataType.DOUBLE).updater(new NoOp()).build().init();
+        // Larger head weights than the 0.01 init, so head parameters move the loss measurably.
+        for (String head : new String[]{RetinaNetGraph.CLS_HEAD, RetinaNetGraph.BOX_HEAD}) {
+            INDArray p = net.getVertex(head).params();
+            p.assign(Nd4j.randn(DataType.DOUBLE, p.shape()).muli(0.3));
+        }
+        // The graph runs any multiple of 32; 32x32 keeps the check fast.
+        INDArray image = TinyNets.image(5, DataType.DOUBLE, 2, 32, 32);
+        int anchors = TinyNets.totalAnchors(32, 32, 2);
+        INDArray cls = Nd4j.rand(DataType.DOUBLE, 2, anchors * 3L);
+        INDArray box = Nd4j.randn(DataType.DOUBLE, 2, anchors * 4L);
+        Set<String> runningStats = net.paramTable().keySet().stream()
+                .filter(k -> k.endsWith("_mean") || k.endsWith("_log10stdev")).collect(Collectors.toSet());
+
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
+                .inputs(new INDArray[]{image}).labels(new INDArray[]{cls, box})
+                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                .subset(true).maxPerParam(1).excludeParams(runningStats));
+        assertTrue(ok, "gradient check failed (see log)");
+    }
+}
