@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts a RetinaNet for a new dataset from an existing one (typically imported torchvision weights): a graph of
  * the same architecture is built for the new class count, every parameter whose name and shape match is copied,
- * and the classification predictor ({@code cls_head_cls_logits_W/_b}) keeps its fresh initialisation (normal 0.01,
+ * and the classification predictor ({@code cls_head_clsLogitsW/b}) keeps its fresh initialisation (normal 0.01,
  * prior-probability bias) when the class count changes or {@link #resetClassifier(boolean)} asks for it. The
  * backbone is frozen (trainableBackboneLayers 0) or partly/fully trainable, as torchvision's
  * {@code trainable_backbone_layers}. Frozen stages are wrapped in DL4J's {@code FrozenLayerWithBackprop} (the stem,
@@ -54,7 +54,7 @@ public final class FineTuning {
     private static final Logger LOG = LoggerFactory.getLogger(FineTuning.class);
     private static final Pattern BLOCK = Pattern.compile("layer(\\d)_(\\d+)_conv1_W");
     private static final Pattern STAGE = Pattern.compile("layer(\\d)_\\d+_.*");
-    private static final String PREDICTOR = TorchvisionParamNames.CLS_HEAD + "_cls_logits_";
+
 
     private final ComputationGraph source;
     private Integer numClasses;
@@ -109,16 +109,16 @@ public final class FineTuning {
     /** Builds the new graph and copies the source's parameters into it. */
     public ComputationGraph build() {
         Map<String, INDArray> src = source.paramTable();
-        int anchors = (int) (require(src, TorchvisionParamNames.BOX_HEAD + "_bbox_reg_W").size(3) / 4);
-        int sourceClasses = (int) (require(src, PREDICTOR + "W").size(3) / anchors);
+        int anchors = (int) (require(src, TorchvisionParamNames.BOX_PREDICTOR + "W").size(3) / 4);
+        int sourceClasses = (int) (require(src, TorchvisionParamNames.CLS_PREDICTOR + "W").size(3) / anchors);
         int k = numClasses == null ? sourceClasses : numClasses;
         int fpnWidth = (int) require(src, "fpn_inner_blocks_0_W").size(0);
         int headDepth = 0;
-        while (src.containsKey(TorchvisionParamNames.CLS_HEAD + "_conv_" + headDepth + "_W")) {
+        while (find(src, TorchvisionParamNames.CLS_HEAD + "_conv" + headDepth + "W") != null) {
             headDepth++;
         }
         int headWidth = headDepth == 0 ? fpnWidth
-                : (int) src.get(TorchvisionParamNames.CLS_HEAD + "_conv_0_W").size(3);
+                : (int) find(src, TorchvisionParamNames.CLS_HEAD + "_conv0W").size(3);
         P6Source p6 = require(src, "fpn_extra_blocks_p6_W").size(1) == fpnWidth ? P6Source.P5 : P6Source.C5;
         BatchNormMode bn = src.containsKey("bn1_gamma") ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN;
         int[] shape = inputShape != null ? inputShape : new int[]{3, 512, 512};
@@ -141,8 +141,9 @@ public final class FineTuning {
         target.init();
         int copied = 0;
         for (Map.Entry<String, INDArray> e : target.paramTable().entrySet()) {
-            INDArray from = src.get(e.getKey());
-            boolean predictor = e.getKey().startsWith(PREDICTOR);
+            INDArray from = find(src, e.getKey());
+            boolean predictor = e.getKey().startsWith(TorchvisionParamNames.CLS_PREDICTOR)
+                    || e.getKey().startsWith(TorchvisionParamNames.CLS_HEAD + "_cls_logits_");
             if (from != null && java.util.Arrays.equals(from.shape(), e.getValue().shape())
                     && !(predictor && resetClassifier)) {
                 e.getValue().assign(from);
@@ -229,8 +230,15 @@ public final class FineTuning {
                 + " blocks per stage is not a torchvision ResNet");
     }
 
-    private static INDArray require(Map<String, INDArray> params, String key) {
+    /** A parameter by key, or by the head's older key style (see TorchvisionParamNames.legacyHeadKey). */
+    private static INDArray find(Map<String, INDArray> params, String key) {
         INDArray p = params.get(key);
+        String legacy = TorchvisionParamNames.legacyHeadKey(key);
+        return p != null || legacy == null ? p : params.get(legacy);
+    }
+
+    private static INDArray require(Map<String, INDArray> params, String key) {
+        INDArray p = find(params, key);
         if (p == null) {
             throw new IllegalArgumentException("source graph is not a RetinaNet of this project: no parameter '"
                     + key + "'");

@@ -71,7 +71,12 @@ public final class TorchvisionImporter {
                 throw misfit(name, file, "tensor '" + name + "' " + Arrays.toString(tensor.shape())
                         + " is not part of torchvision's RetinaNet/ResNet layout");
             }
-            INDArray param = params.get(target.graphKey());
+            String key = target.graphKey();
+            if (!params.containsKey(key) && TorchvisionParamNames.legacyHeadKey(key) != null
+                    && params.containsKey(TorchvisionParamNames.legacyHeadKey(key))) {
+                key = TorchvisionParamNames.legacyHeadKey(key);
+            }
+            INDArray param = params.get(key);
             if (param == null) {
                 throw misfit(name, file, "tensor '" + name + "' " + Arrays.toString(tensor.shape())
                         + " maps to graph parameter '" + target.graphKey() + "', which this graph does not have"
@@ -81,11 +86,11 @@ public final class TorchvisionImporter {
                     ? tensor.permute(2, 3, 1, 0).dup('c') : tensor;
             if (!fits(value, param)) {
                 throw misfit(name, file, "tensor '" + name + "' has shape " + Arrays.toString(tensor.shape())
-                        + " but graph parameter '" + target.graphKey() + "' has shape "
+                        + " but graph parameter '" + key + "' has shape "
                         + Arrays.toString(param.shape()) + (target.layout() == ParamLayout.OIHW_TO_HWIO
                         ? " (laid out [kH, kW, in, out])" : ""));
             }
-            pending.put(target.graphKey(), value);
+            pending.put(key, value);
             imported++;
         }
 

@@ -16,6 +16,10 @@ public final class TorchvisionParamNames {
     public static final String CLS_HEAD = "cls_head";
     /** Graph vertex of the box subnet (torchvision {@code head.regression_head}). */
     public static final String BOX_HEAD = "box_head";
+    /** Classification predictor parameters: {@code CLS_PREDICTOR + "W"} and {@code + "b"}. */
+    public static final String CLS_PREDICTOR = CLS_HEAD + "_clsLogits";
+    /** Box predictor parameters: {@code BOX_PREDICTOR + "W"} and {@code + "b"}. */
+    public static final String BOX_PREDICTOR = BOX_HEAD + "_bboxReg";
     /** Prefix torchvision puts in front of the ResNet body inside a RetinaNet. */
     public static final String BODY_PREFIX = "backbone.body.";
 
@@ -30,6 +34,7 @@ public final class TorchvisionParamNames {
             Pattern.compile("head\\.(classification|regression)_head\\.conv\\.(\\d+)\\.0\\.(weight|bias)");
     private static final Pattern HEAD_PREDICTOR =
             Pattern.compile("head\\.(classification_head\\.cls_logits|regression_head\\.bbox_reg)\\.(weight|bias)");
+    private static final Pattern LEGACY_HEAD = Pattern.compile("(cls_head|box_head)_(conv)(\\d+)(W|b)");
     private static final Pattern BACKBONE_LAYER =
             Pattern.compile("(conv1|bn1|layer\\d+_\\d+_\\w+?)_(W|b|gamma|beta|mean|log10stdev)");
 
@@ -61,12 +66,12 @@ public final class TorchvisionParamNames {
         m = HEAD_CONV.matcher(tv);
         if (m.matches()) {
             String vertex = m.group(1).equals("classification") ? CLS_HEAD : BOX_HEAD;
-            return new Target(vertex + "_conv_" + m.group(2) + suffix(m.group(3)), headLayout(m.group(3)));
+            return new Target(vertex + "_conv" + m.group(2) + headSuffix(m.group(3)), headLayout(m.group(3)));
         }
         m = HEAD_PREDICTOR.matcher(tv);
         if (m.matches()) {
-            String key = m.group(1).startsWith("classification") ? CLS_HEAD + "_cls_logits" : BOX_HEAD + "_bbox_reg";
-            return new Target(key + suffix(m.group(2)), headLayout(m.group(2)));
+            String key = m.group(1).startsWith("classification") ? CLS_PREDICTOR : BOX_PREDICTOR;
+            return new Target(key + headSuffix(m.group(2)), headLayout(m.group(2)));
         }
         return null;
     }
@@ -100,23 +105,39 @@ public final class TorchvisionParamNames {
         return BACKBONE_LAYER.matcher(graphKey).matches();
     }
 
-    /** torchvision's name for a graph parameter (best effort, for error messages). */
+    /**
+     * The same parameter under the head key style of the graph branch before keys lost their '_'
+     * ({@code cls_head_conv_0_W}, {@code cls_head_cls_logits_W}, {@code box_head_bbox_reg_W}); null when the key is
+     * not a head key. The importer falls back to it so that graphs saved with either style import.
+     */
+    public static String legacyHeadKey(String key) {
+        Matcher m = LEGACY_HEAD.matcher(key);
+        if (m.matches()) {
+            return m.group(1) + "_conv_" + m.group(3) + "_" + m.group(4);
+        }
+        if (key.startsWith(CLS_PREDICTOR)) {
+            return CLS_HEAD + "_cls_logits_" + key.substring(CLS_PREDICTOR.length());
+        }
+        if (key.startsWith(BOX_PREDICTOR)) {
+            return BOX_HEAD + "_bbox_reg_" + key.substring(BOX_PREDICTOR.length());
+        }
+        return null;
+    }
+
+    /** torchvision's name for a graph parameter (best effort, for error messages and the exporter). */
     public static String torchvisionName(String graphKey) {
+        if (graphKey.startsWith(CLS_HEAD + "_") || graphKey.startsWith(BOX_HEAD + "_")) {
+            return headTorchvisionName(graphKey);
+        }
         int cut = graphKey.lastIndexOf('_');
         String layer = graphKey.substring(0, cut);
-        String param = graphKey.substring(cut + 1);
-        String field = switch (param) {
+        String field = switch (graphKey.substring(cut + 1)) {
             case "W", "gamma" -> "weight";
             case "b", "beta" -> "bias";
             case "mean" -> "running_mean";
             case "log10stdev" -> "running_var";
-            default -> param;
+            default -> graphKey.substring(cut + 1);
         };
-        if (layer.startsWith(CLS_HEAD + "_") || layer.startsWith(BOX_HEAD + "_")) {
-            String head = layer.startsWith(CLS_HEAD) ? "head.classification_head." : "head.regression_head.";
-            String rest = layer.substring(CLS_HEAD.length() + 1);
-            return head + (rest.startsWith("conv_") ? "conv." + rest.substring(5) + ".0" : rest) + "." + field;
-        }
         if (layer.startsWith("fpn_extra_blocks_")) {
             return "backbone.fpn.extra_blocks." + layer.substring("fpn_extra_blocks_".length()) + "." + field;
         }
@@ -128,12 +149,28 @@ public final class TorchvisionParamNames {
                 .replace(".downsample_", ".downsample.") + "." + field;
     }
 
+    private static String headTorchvisionName(String graphKey) {
+        boolean cls = graphKey.startsWith(CLS_HEAD);
+        String head = cls ? "head.classification_head." : "head.regression_head.";
+        String rest = graphKey.substring(CLS_HEAD.length() + 1).replace("_", "");  // both key styles
+        String field = rest.endsWith("W") ? "weight" : "bias";
+        String module = rest.substring(0, rest.length() - 1);
+        if (module.startsWith("conv")) {
+            return head + "conv." + module.substring(4) + ".0." + field;
+        }
+        return head + (cls ? "cls_logits." : "bbox_reg.") + field;
+    }
+
     private static String layer(String module) {
         return module.replace('.', '_');
     }
 
     private static String suffix(String field) {
         return field.equals("weight") ? "_W" : "_b";
+    }
+
+    private static String headSuffix(String field) {
+        return field.equals("weight") ? "W" : "b";
     }
 
     private static ParamLayout headLayout(String field) {
