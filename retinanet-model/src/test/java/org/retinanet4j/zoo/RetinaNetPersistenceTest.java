@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ class RetinaNetPersistenceTest {
         image = TinyNets.image(9, DataType.FLOAT, 2, 128, 128);
         int anchors = TinyNets.totalAnchors(128, 128, 2);
         // One step so that updater state and BN statistics are non-trivial.
-        net.fit(new MultiDataSet(new INDArray[]{image},
-                new INDArray[]{Nd4j.rand(DataType.FLOAT, 2, anchors * 3L), Nd4j.randn(DataType.FLOAT, 2, anchors * 4L)}));
+        net.fit(new MultiDataSet(new INDArray[]{image}, TinyNets.labels(3, DataType.FLOAT, 2, anchors, 3)));
         expected = net.output(image);
     }
 
