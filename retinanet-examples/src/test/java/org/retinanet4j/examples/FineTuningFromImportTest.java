@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Fine-tuning from imported weights to another class count (5 -&gt; the 3 shapes classes) raises COCO AP on the
  * synthetic shapes dataset, through the walkthrough's own code. The imported file is torchvision-named weights
  * of a small network (ResNet-18, FPN and heads 16 wide, one head conv) so that the test needs no torch; the
- * backbone stays frozen, so only FPN and heads learn in the 40 steps.
+ * backbone stays frozen, so only FPN and heads learn in the 40 steps (AP50 0 -> 0.09 seen; 30 steps gave 0.036).
  */
 class FineTuningFromImportTest {
 
