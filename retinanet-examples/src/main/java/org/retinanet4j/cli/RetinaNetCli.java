@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "RetinaNet object detection for Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DemoCommand.class,
                 EvaluateCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
