@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                TrainCommand.class,
+                DetectCommand.class,
+                SynthCommand.class,
                 EvaluateCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
