@@ -24,6 +24,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * positive mark lives in the values. An encoded delta can never reach {@code -1e6} (that would be a box
  * {@code e^1e6} times smaller than its anchor), so the marker cannot collide with a real target.
  *
+ * <p><b>Computation</b>: {@link #defineLoss} is the SameDiff definition; by default DL4J's calls run a fused
+ * kernel with the same formulas and analytic gradient (see {@link FusedSameDiffLoss}).
+ *
  * <p><b>Loss</b> per image: {@code sum over positive anchors and the 4 deltas of l(pred - target) / max(1,
  * positive anchors)}, returned as an {@code [N, 1]} per-example score; DL4J averages over the minibatch. This is
  * torchvision's {@code RetinaNetRegressionHead.compute_loss}. {@link Type#L1}: {@code l(d) = |d|} (torchvision's
@@ -32,7 +35,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * is L1, as in torch. {@link #DEFAULT_SMOOTH_L1_BETA} = 1/9 is Detectron's RetinaNet value (0.11) for the
  * paper's smooth-L1; torchvision's {@code _box_loss("smooth_l1")} uses beta 1.0 unless told otherwise.
  */
-public class BoxRegressionLoss extends WorkspaceSafeSameDiffLoss {
+public class BoxRegressionLoss extends FusedSameDiffLoss {
 
     /** Value of all 4 label entries of an anchor that is not positive (negative or ignored). */
     public static final float NOT_POSITIVE = -1.0e6f;
@@ -61,8 +64,7 @@ public class BoxRegressionLoss extends WorkspaceSafeSameDiffLoss {
      * @param type L1 or SMOOTH_L1
      * @param beta smooth-L1 transition point, at least 0 (ignored for L1; 0 makes smooth-L1 equal to L1)
      */
-    @JsonCreator
-    public BoxRegressionLoss(@JsonProperty("type") Type type, @JsonProperty("beta") double beta) {
+    public BoxRegressionLoss(Type type, double beta) {
         if (type == null) {
             throw new IllegalArgumentException("BoxRegressionLoss: type is null");
         }
@@ -71,6 +73,14 @@ public class BoxRegressionLoss extends WorkspaceSafeSameDiffLoss {
         }
         this.type = type;
         this.beta = beta;
+    }
+
+    /** JSON creator: an omitted type is L1; an omitted beta is 0 for L1 and the default for smooth-L1. */
+    @JsonCreator
+    static BoxRegressionLoss fromJson(@JsonProperty("type") Type type, @JsonProperty("beta") Double beta) {
+        Type t = type == null ? Type.L1 : type;
+        double b = beta != null ? beta : t == Type.SMOOTH_L1 ? DEFAULT_SMOOTH_L1_BETA : 0.0;
+        return new BoxRegressionLoss(t, b);
     }
 
     public Type getType() {
@@ -102,27 +112,95 @@ public class BoxRegressionLoss extends WorkspaceSafeSameDiffLoss {
     }
 
     @Override
-    protected void checkInput(INDArray labels, INDArray preOutput) {
-        LabelChecks.requireSameShape("BoxRegressionLoss", labels, preOutput);
-        if (labels.size(1) % 4 != 0) {
-            throw new IllegalArgumentException("BoxRegressionLoss: " + labels.size(1)
+    public void checkInput(INDArray labels, INDArray output) {
+        positivesPerImage(labels, output);
+    }
+
+    /** Validates the labels in one pass and counts the positive anchors of each row. */
+    private static double[] positivesPerImage(INDArray labels, INDArray output) {
+        FlatArrays.requireSameShape("BoxRegressionLoss", labels, output);
+        int rows = (int) labels.size(0);
+        int columns = (int) labels.size(1);
+        if (columns % 4 != 0) {
+            throw new IllegalArgumentException("BoxRegressionLoss: " + columns
                     + " columns is not a multiple of 4 (labels must be [N, A*4])");
         }
-        LabelChecks.FlatValues values = LabelChecks.flat(labels);
-        int n = (int) labels.length();
-        for (int i = 0; i < n; i += 4) {
-            boolean notPositive = values.get(i) == NOT_POSITIVE;
-            for (int j = 0; j < 4; j++) {
-                double v = values.get(i + j);
-                boolean marked = v == NOT_POSITIVE;
-                if (marked != notPositive || (!marked && !(Double.isFinite(v) && v > NOT_POSITIVE / 10.0))) {
-                    throw new IllegalArgumentException("BoxRegressionLoss: label value " + v + " at "
-                            + LabelChecks.position(labels, i + j) + " is invalid: the 4 entries of anchor "
-                            + ((i % labels.size(1)) / 4) + " must be all NOT_POSITIVE (" + NOT_POSITIVE
-                            + ") or all finite encoded targets above " + NOT_POSITIVE / 10.0);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
+        double[] positives = new double[rows];
+        for (int r = 0, i = 0; r < rows; r++) {
+            int count = 0;
+            for (int end = i + columns; i < end; i += 4) {
+                boolean notPositive = t.get(i) == NOT_POSITIVE;
+                for (int j = 0; j < 4; j++) {
+                    double v = t.get(i + j);
+                    boolean marked = v == NOT_POSITIVE;
+                    if (marked != notPositive || !marked && !(v > NOT_POSITIVE / 10.0 && Double.isFinite(v))) {
+                        throw new IllegalArgumentException("BoxRegressionLoss: label value " + v + " at "
+                                + FlatArrays.position(columns, i + j) + " is invalid: the 4 entries of anchor "
+                                + ((i % columns) / 4) + " must be all NOT_POSITIVE (" + NOT_POSITIVE
+                                + ") or all finite encoded targets above " + NOT_POSITIVE / 10.0);
+                    }
+                }
+                if (!notPositive) {
+                    count++;
                 }
             }
+            positives[r] = count;
         }
+        return positives;
+    }
+
+    @Override
+    protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
+            double sum = 0;
+            for (int i = from; i < to; i++) {
+                double target = t.get(i);
+                if (target != NOT_POSITIVE) {
+                    sum += penalty(x.get(i) - target);
+                }
+            }
+            return sum;
+        });
+        for (int r = 0; r < sums.length; r++) {
+            sums[r] /= Math.max(1, positives[r]);
+        }
+        return FlatArrays.column(sums, output);
+    }
+
+    @Override
+    protected INDArray fusedGradient(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        INDArray gradient = FlatArrays.newLike(output);
+        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
+        RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
+            double scale = 1.0 / Math.max(1, positives[row]);
+            for (int i = from; i < to; i++) {
+                double target = t.get(i);
+                g.set(i, target == NOT_POSITIVE ? 0 : scale * penaltyDerivative(x.get(i) - target));
+            }
+            return 0;
+        });
+        return gradient;
+    }
+
+    private boolean smooth() {
+        return type == Type.SMOOTH_L1 && beta > 0;
+    }
+
+    private double penalty(double d) {
+        double a = Math.abs(d);
+        return smooth() && a < beta ? 0.5 * d * d / beta : smooth() ? a - 0.5 * beta : a;
+    }
+
+    /** torch's derivative: d / beta inside the quadratic zone, sign(d) outside (0 at d = 0, as torch). */
+    private double penaltyDerivative(double d) {
+        return smooth() && Math.abs(d) < beta ? d / beta : Math.signum(d);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.retinanet4j.loss;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -23,11 +24,14 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * per-example score. DL4J divides the summed per-example scores by N, which gives torchvision's
  * {@code RetinaNet.compute_loss} value (mean over images).
  *
+ * <p><b>Computation</b>: {@link #defineLoss} is the SameDiff definition; by default DL4J's calls run a fused
+ * kernel with the same formulas and analytic gradient (see {@link FusedSameDiffLoss}); both match torchvision.
+ *
  * <p><b>Stability</b>: with the signed logit {@code s = (2y - 1) x}, {@code p_t = sigmoid(s)},
  * {@code -log p_t = softplus(-s)} and {@code (1 - p_t)^gamma = exp(-gamma softplus(s))}; softplus is written
  * as {@code max(s, 0) + log1p(exp(-|s|))}, so logits of any magnitude give finite values and gradients.
  */
-public class FocalLoss extends WorkspaceSafeSameDiffLoss {
+public class FocalLoss extends FusedSameDiffLoss {
 
     /** Label value of an ignored anchor (between the background and foreground IoU thresholds). */
     public static final float IGNORE = -1f;
@@ -48,16 +52,22 @@ public class FocalLoss extends WorkspaceSafeSameDiffLoss {
      * @param alpha weight of the positive class in [0, 1]; negative disables alpha weighting
      * @param gamma focusing parameter, at least 0 (0 gives alpha-weighted binary cross-entropy)
      */
-    @JsonCreator
-    public FocalLoss(@JsonProperty("alpha") double alpha, @JsonProperty("gamma") double gamma) {
+    public FocalLoss(double alpha, double gamma) {
         if (Double.isNaN(alpha) || alpha > 1) {
-            throw new IllegalArgumentException("FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
+            throw new IllegalArgumentException(
+                    "FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
         }
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
             throw new IllegalArgumentException("FocalLoss: gamma must be finite and >= 0, got " + gamma);
         }
         this.alpha = alpha;
         this.gamma = gamma;
+    }
+
+    /** JSON creator: a configuration that omits alpha or gamma gets the defaults, not 0. */
+    @JsonCreator
+    static FocalLoss fromJson(@JsonProperty("alpha") Double alpha, @JsonProperty("gamma") Double gamma) {
+        return new FocalLoss(alpha == null ? DEFAULT_ALPHA : alpha, gamma == null ? DEFAULT_GAMMA : gamma);
     }
 
     public double getAlpha() {
@@ -89,18 +99,121 @@ public class FocalLoss extends WorkspaceSafeSameDiffLoss {
     }
 
     @Override
-    protected void checkInput(INDArray labels, INDArray preOutput) {
-        LabelChecks.requireSameShape("FocalLoss", labels, preOutput);
-        LabelChecks.FlatValues values = LabelChecks.flat(labels);
-        int n = (int) labels.length();
-        for (int i = 0; i < n; i++) {
-            double v = values.get(i);
-            if (v != 0 && v != 1 && v != IGNORE) {
-                throw new IllegalArgumentException("FocalLoss: label value " + v + " at "
-                        + LabelChecks.position(labels, i) + " is not 1 (positive), 0 (negative) or "
-                        + IGNORE + " (ignored)");
+    public void checkInput(INDArray labels, INDArray output) {
+        positivesPerImage(labels, output);
+    }
+
+    /**
+     * Validates the labels in one parallel pass and counts the positive entries (= positive anchors) of each
+     * row. Each chunk stops at its first bad value; the smallest index over chunks is the first bad value.
+     */
+    private static double[] positivesPerImage(INDArray labels, INDArray output) {
+        FlatArrays.requireSameShape("FocalLoss", labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        int columns = (int) labels.size(1);
+        AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
+        double[] positives = RowChunks.sumPerRow((int) labels.size(0), columns, 1, (row, from, to) -> {
+            int count = 0;
+            for (int i = from; i < to; i++) {
+                double v = y.get(i);
+                if (v == 1) {
+                    count++;
+                } else if (v != 0 && v != IGNORE) {
+                    firstBad.accumulateAndGet(i, Math::min);
+                    break;
+                }
             }
+            return count;
+        });
+        int bad = firstBad.get();
+        if (bad != Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("FocalLoss: label value " + y.get(bad) + " at "
+                    + FlatArrays.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
+                    + " (ignored)");
         }
+        return positives;
+    }
+
+    @Override
+    protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
+            double sum = 0;
+            for (int i = from; i < to; i++) {
+                double label = y.get(i);
+                if (label != IGNORE) {
+                    sum += elementLoss(x.get(i), label == 1);
+                }
+            }
+            return sum;
+        });
+        for (int r = 0; r < sums.length; r++) {
+            sums[r] /= Math.max(1, positives[r]);
+        }
+        return FlatArrays.column(sums, output);
+    }
+
+    @Override
+    protected INDArray fusedGradient(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        INDArray gradient = FlatArrays.newLike(output);
+        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
+        RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
+            double scale = 1.0 / Math.max(1, positives[row]);
+            for (int i = from; i < to; i++) {
+                double label = y.get(i);
+                g.set(i, label == IGNORE ? 0 : scale * elementGradient(x.get(i), label == 1));
+            }
+            return 0;
+        });
+        return gradient;
+    }
+
+    // The fused kernel, in double precision. With s = +x for a positive and -x for a negative, e = exp(-|s|):
+    // 1 - p_t = q = sigmoid(-s), -log(p_t) = softplus(-s) = max(-s, 0) + log1p(e), and
+    // dL/ds = -alpha_t q^gamma (gamma (1 - q) (-log p_t) + q); one exp and one log per element.
+
+    private double elementLoss(double logit, boolean positive) {
+        double s = positive ? logit : -logit;
+        double e = Math.exp(-Math.abs(s));
+        double r = 1 / (1 + e);
+        double crossEntropy = Math.max(-s, 0) + log1p(e);
+        double q = s >= 0 ? e * r : r;
+        return alphaT(positive) * modulating(q) * crossEntropy;
+    }
+
+    private double elementGradient(double logit, boolean positive) {
+        double s = positive ? logit : -logit;
+        double e = Math.exp(-Math.abs(s));
+        double r = 1 / (1 + e);
+        double crossEntropy = Math.max(-s, 0) + log1p(e);
+        double q = s >= 0 ? e * r : r;
+        double pT = s >= 0 ? r : e * r; // 1 - q without cancellation
+        double dLds = -alphaT(positive) * modulating(q) * (gamma * pT * crossEntropy + q);
+        return positive ? dLds : -dLds;
+    }
+
+    private double alphaT(boolean positive) {
+        return alpha < 0 ? 1 : positive ? alpha : 1 - alpha;
+    }
+
+    private double modulating(double q) {
+        if (gamma == 2) {
+            return q * q;
+        }
+        if (gamma == 0) {
+            return 1;
+        }
+        return gamma == 1 ? q : Math.pow(q, gamma);
+    }
+
+    /** log(1 + e) for e in (0, 1]: Math.log is an intrinsic, Math.log1p is not; the series covers tiny e. */
+    private static double log1p(double e) {
+        return e < 1e-4 ? e * (1 - e * (0.5 - e / 3)) : Math.log(1 + e);
     }
 
     @Override

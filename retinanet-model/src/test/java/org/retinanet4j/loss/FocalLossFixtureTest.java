@@ -15,39 +15,46 @@ import org.nd4j.linalg.factory.Nd4j;
 class FocalLossFixtureTest {
 
 
-    private static FocalLoss lossOf(LossFixture f) {
-        return new FocalLoss(f.number("alpha"), f.number("gamma"));
+    private static FocalLoss lossOf(LossFixture f, boolean sameDiffGraph) {
+        FocalLoss loss = new FocalLoss(f.number("alpha"), f.number("gamma"));
+        loss.useSameDiffGraph(sameDiffGraph);
+        return loss;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"random", "gamma0", "alpha_off", "gamma_1_5", "extreme", "extreme_gamma0",
         "no_positives"})
     void perImageScoresAndGradientMatchTorchvisionInDouble(String name) {
-        LossFixture f = LossFixture.load("focal_" + name);
-        FocalLoss loss = lossOf(f);
-        INDArray logits = f.matrix("logits", DataType.DOUBLE);
-        INDArray labels = f.matrix("labels", DataType.DOUBLE);
-        INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
-        assertClose(name + " per-image loss", f.column("per_image_loss"), scores, REL, ABS);
-        double mean = loss.computeScore(labels, logits, new ActivationIdentity(), null, true);
-        assertClose(name + " mean loss", f.number("mean_loss"), mean, REL, ABS);
-        // computeGradient differentiates the SUM of the per-example scores (DL4J divides by N later).
-        INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-        assertClose(name + " gradient", f.matrix("grad_sum", DataType.DOUBLE), grad, REL, ABS);
+        for (boolean graph : new boolean[] {false, true}) {
+            LossFixture f = LossFixture.load("focal_" + name);
+            FocalLoss loss = lossOf(f, graph);
+            INDArray logits = f.matrix("logits", DataType.DOUBLE);
+            INDArray labels = f.matrix("labels", DataType.DOUBLE);
+            INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
+            assertClose(path(graph, name) + " per-image loss", f.column("per_image_loss"), scores, REL, ABS);
+            double mean = loss.computeScore(labels, logits, new ActivationIdentity(), null, true);
+            assertClose(path(graph, name) + " mean loss", f.number("mean_loss"), mean, REL, ABS);
+            // computeGradient differentiates the SUM of the per-example scores (DL4J divides by N later).
+            INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
+            assertClose(path(graph, name) + " gradient", f.matrix("grad_sum", DataType.DOUBLE), grad, REL, ABS);
+        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"random", "gamma0", "alpha_off", "gamma_1_5", "extreme", "extreme_gamma0",
         "no_positives"})
     void floatPathMatchesTorchvisionToFloatPrecision(String name) {
-        LossFixture f = LossFixture.load("focal_" + name);
-        FocalLoss loss = lossOf(f);
-        INDArray logits = f.matrix("logits", DataType.FLOAT);
-        INDArray labels = f.matrix("labels", DataType.FLOAT);
-        INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
-        assertClose(name + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
-        INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-        assertClose(name + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad, 1e-4, 1e-6);
+        for (boolean graph : new boolean[] {false, true}) {
+            LossFixture f = LossFixture.load("focal_" + name);
+            FocalLoss loss = lossOf(f, graph);
+            INDArray logits = f.matrix("logits", DataType.FLOAT);
+            INDArray labels = f.matrix("labels", DataType.FLOAT);
+            INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
+            assertClose(path(graph, name) + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
+            INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
+            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad,
+                    1e-4, 1e-6);
+        }
     }
 
     /**
@@ -59,15 +66,43 @@ class FocalLossFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"random", "gamma0", "alpha_off", "extreme", "extreme_gamma0"})
     void elementwiseLossMatchesTorchvision(String name) {
-        LossFixture f = LossFixture.load("focal_" + name);
-        long n = f.matrix("logits", DataType.DOUBLE).length();
-        INDArray logits = Nd4j.hstack(f.matrix("logits", DataType.DOUBLE).reshape(n, 1),
-                Nd4j.zeros(DataType.DOUBLE, n, 1));
-        INDArray labels = Nd4j.hstack(f.matrix("labels", DataType.DOUBLE).reshape(n, 1),
-                Nd4j.valueArrayOf(new long[] {n, 1}, (double) FocalLoss.IGNORE, DataType.DOUBLE));
-        INDArray expected = f.matrix("elementwise_loss", DataType.DOUBLE).reshape(n, 1);
-        INDArray scores = lossOf(f).computeScoreArray(labels, logits, new ActivationIdentity(), null);
-        assertClose(name + " element-wise loss", expected, scores, REL, ABS);
+        for (boolean graph : new boolean[] {false, true}) {
+            LossFixture f = LossFixture.load("focal_" + name);
+            long n = f.matrix("logits", DataType.DOUBLE).length();
+            INDArray logits = Nd4j.hstack(f.matrix("logits", DataType.DOUBLE).reshape(n, 1),
+                    Nd4j.zeros(DataType.DOUBLE, n, 1));
+            INDArray labels = Nd4j.hstack(f.matrix("labels", DataType.DOUBLE).reshape(n, 1),
+                    Nd4j.valueArrayOf(new long[] {n, 1}, (double) FocalLoss.IGNORE, DataType.DOUBLE));
+            INDArray expected = f.matrix("elementwise_loss", DataType.DOUBLE).reshape(n, 1);
+            INDArray scores = lossOf(f, graph).computeScoreArray(labels, logits, new ActivationIdentity(), null);
+            assertClose(path(graph, name) + " element-wise loss", expected, scores, REL, ABS);
+        }
     }
 
+
+    /** DL4J may hand float labels to a double network (and the reverse): the labels follow the output's type. */
+    @org.junit.jupiter.api.Test
+    void labelsOfAnotherDataTypeAreCastToTheOutputType() {
+        LossFixture f = LossFixture.load("focal_random");
+        for (boolean graph : new boolean[] {false, true}) {
+            INDArray scores = lossOf(f, graph).computeScoreArray(f.matrix("labels", DataType.FLOAT),
+                    f.matrix("logits", DataType.DOUBLE), new ActivationIdentity(), null);
+            assertClose(path(graph, "float labels, double logits"), f.column("per_image_loss"), scores, REL, ABS);
+        }
+    }
+
+    /** The fused path takes one-column outputs (M2.1's SameDiff reduce_sum does not): element-wise losses. */
+    @org.junit.jupiter.api.Test
+    void fusedPathHandlesOneColumnOutputs() {
+        LossFixture f = LossFixture.load("focal_extreme");
+        long n = f.matrix("logits", DataType.DOUBLE).length();
+        INDArray scores = lossOf(f, false).computeScoreArray(f.matrix("labels", DataType.DOUBLE).reshape(n, 1),
+                f.matrix("logits", DataType.DOUBLE).reshape(n, 1), new ActivationIdentity(), null);
+        assertClose("one-column element-wise loss", f.matrix("elementwise_loss", DataType.DOUBLE).reshape(n, 1),
+                scores, REL, ABS);
+    }
+
+    private static String path(boolean graph, String name) {
+        return (graph ? "SameDiff graph, " : "fused, ") + name;
+    }
 }

@@ -39,6 +39,30 @@ class LossInputValidationTest {
     }
 
     @Test
+    void focalLossReportsTheFirstBadValueAcrossParallelChunks() {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 200_000);
+        labels.putScalar(1, 150_000, 7); // later chunk of row 1
+        labels.putScalar(1, 100, 3); // first chunk of row 1: the first bad value
+        labels.putScalar(1, 70_000, 5);
+        assertMessage(() -> new FocalLoss().checkInput(labels, Nd4j.zeros(DataType.FLOAT, 2, 200_000)),
+                "label value 3.0", "row 1, column 100");
+    }
+
+    @Test
+    void sameDiffGraphPathChecksLabelsToo() {
+        FocalLoss focal = new FocalLoss();
+        focal.useSameDiffGraph(true);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 6);
+        labels.putScalar(0, 2, 0.25);
+        assertMessage(() -> focal.computeGradient(labels, Nd4j.zeros(DataType.FLOAT, 2, 6), IDENTITY, null),
+                "label value 0.25", "row 0, column 2");
+        BoxRegressionLoss box = new BoxRegressionLoss();
+        box.useSameDiffGraph(true);
+        assertMessage(() -> box.computeScoreArray(Nd4j.zeros(DataType.FLOAT, 2, 8), Nd4j.zeros(DataType.FLOAT, 2, 4),
+                IDENTITY, null), "labels shape [2, 8]");
+    }
+
+    @Test
     void focalLossChecksLabelViewsToo() {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, 6);
         labels.putScalar(3, 1, -2);

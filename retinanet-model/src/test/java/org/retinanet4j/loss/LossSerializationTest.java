@@ -53,6 +53,18 @@ class LossSerializationTest {
         assertEquals(net.score(data), restored.score(data), 0.0);
     }
 
+    @Test
+    void jsonWithoutSettingsGetsTheDefaultsNotZero() throws IOException {
+        org.nd4j.shade.jackson.databind.ObjectMapper mapper =
+                org.deeplearning4j.nn.conf.NeuralNetConfiguration.mapper();
+        assertEquals(new FocalLoss(), mapper.readValue("{\"@class\":\"" + FocalLoss.class.getName() + "\"}",
+                ILossFunction.class));
+        assertEquals(new BoxRegressionLoss(BoxRegressionLoss.Type.SMOOTH_L1, BoxRegressionLoss.DEFAULT_SMOOTH_L1_BETA),
+                mapper.readValue("{\"@class\":\"" + BoxRegressionLoss.class.getName()
+                        + "\",\"type\":\"SMOOTH_L1\"}", ILossFunction.class));
+        assertEquals(FOCAL, mapper.readValue(mapper.writeValueAsString(FOCAL), ILossFunction.class));
+    }
+
     private static MultiDataSet data() {
         org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(7);
         return new MultiDataSet(new INDArray[] {LossTestGraphs.input(3, DataType.FLOAT)}, new INDArray[] {

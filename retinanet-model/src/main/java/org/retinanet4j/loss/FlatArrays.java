@@ -1,0 +1,103 @@
+package org.retinanet4j.loss;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Flat (C-order) access to the label, output and gradient buffers of the fused kernels, and the shape check they
+ * share.
+ * Contiguous float or double arrays are read in place (no copy): these run on every training step over
+ * [N, A*K] arrays.
+ */
+final class FlatArrays {
+
+    private FlatArrays() {
+    }
+
+    /** Labels and network output must be 2D and of identical shape. */
+    static void requireSameShape(String loss, INDArray labels, INDArray output) {
+        if (labels == null) {
+            throw new IllegalArgumentException(loss + ": labels are null");
+        }
+        if (labels.rank() != 2 || !Arrays.equals(labels.shape(), output.shape())) {
+            throw new IllegalArgumentException(loss + ": labels shape " + Arrays.toString(labels.shape())
+                    + " differs from the network output shape " + Arrays.toString(output.shape())
+                    + " (both must be [minibatch, columns])");
+        }
+        if (labels.length() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(loss + ": more than 2^31 label values are not supported");
+        }
+    }
+
+    /** Read access in C order: flat index i is (i / columns, i % columns). */
+    static FlatValues read(INDArray a) {
+        INDArray c = a;
+        boolean inPlace = c.ordering() == 'c' && !c.isView() && c.data().length() == c.length()
+                && (c.dataType() == DataType.FLOAT || c.dataType() == DataType.DOUBLE);
+        if (!inPlace) {
+            c = c.castTo(c.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
+        }
+        // No-op on the CPU backend; on a GPU backend it brings the device data to the host the kernel reads.
+        Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
+        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c.data().asNioDouble())
+                : new FloatValues(c.data().asNioFloat());
+    }
+
+    /** A new C-order array shaped and typed like {@code like} (float unless double), and a writer into it. */
+    static INDArray newLike(INDArray like) {
+        DataType type = like.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        return Nd4j.createUninitialized(type, like.shape(), 'c');
+    }
+
+    /** The kernel writes on the host; on a GPU backend the array must be marked as changed there. */
+    static FlatWriter writer(INDArray fresh) {
+        Nd4j.getAffinityManager().tagLocation(fresh, AffinityManager.Location.HOST);
+        if (fresh.dataType() == DataType.DOUBLE) {
+            DoubleBuffer b = fresh.data().asNioDouble();
+            return b::put;
+        }
+        FloatBuffer b = fresh.data().asNioFloat();
+        return (i, v) -> b.put(i, (float) v);
+    }
+
+    /** Per-example scores as the [N, 1] column DL4J expects, in the output's data type. */
+    static INDArray column(double[] values, INDArray like) {
+        DataType type = like.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        return Nd4j.createFromArray(values).castTo(type).reshape(values.length, 1);
+    }
+
+    /** "row r, column c" of a flat C-order index into [N, columns] labels. */
+    static String position(long columns, long flatIndex) {
+        return "row " + (flatIndex / columns) + ", column " + (flatIndex % columns);
+    }
+
+    /** Read access to a contiguous buffer. */
+    interface FlatValues {
+        double get(int i);
+    }
+
+    /** Write access to a contiguous buffer. */
+    interface FlatWriter {
+        void set(int i, double v);
+    }
+
+    private record FloatValues(FloatBuffer buffer) implements FlatValues {
+        @Override
+        public double get(int i) {
+            return buffer.get(i);
+        }
+    }
+
+    private record DoubleValues(DoubleBuffer buffer) implements FlatValues {
+        @Override
+        public double get(int i) {
+            return buffer.get(i);
+        }
+    }
+}

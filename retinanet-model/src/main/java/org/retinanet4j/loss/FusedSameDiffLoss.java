@@ -1,0 +1,126 @@
+package org.retinanet4j.loss;
+
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossUtil;
+import org.nd4j.linalg.lossfunctions.SameDiffLoss;
+
+/**
+ * A {@link SameDiffLoss} whose SameDiff graph ({@link #defineLoss}) is the readable definition of the loss, and
+ * whose score and gradient run by default through a fused kernel: one pass over the elements that computes the
+ * value or the analytic gradient directly.
+ *
+ * <p>Why the fused path: on RetinaNet's [1, 120,000 * 80] logits the SameDiff graph runs about 15 element-wise
+ * ops forward and some 40 backward, each over 38 MB, and M2.1's gradient session allocates a fresh array per op;
+ * it is several times slower than torchvision (docs/benchmarks.md). Both paths are tested against the same
+ * torchvision fixtures. {@code -Dretinanet.loss.sameDiffGraph=true} makes every instance use the graph; on a GPU
+ * backend the graph is the default (the fused kernel runs on the host).
+ *
+ * <p>The graph is built outside DL4J's workspaces: {@code SameDiffLoss} builds it lazily on the first call, which
+ * DL4J makes inside a layer workspace, and the graph's arrays would then live in that workspace (NaN scores or
+ * "leaked workspace pointer" errors). It is rebuilt when the output's data type changes.
+ */
+public abstract class FusedSameDiffLoss extends SameDiffLoss {
+
+    /** System property that routes every instance through the SameDiff graph instead of the fused kernel. */
+    public static final String GRAPH_PROPERTY = "retinanet.loss.sameDiffGraph";
+
+    private transient DataType graphDataType;
+    private transient Boolean sameDiffGraph;
+
+    protected FusedSameDiffLoss() {
+        super();
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming the problem (shape, or the first bad value with its row
+     * and column) when the labels cannot be used with this output; one pass over the labels. Every score and
+     * gradient call runs it; a data pipeline may call it earlier.
+     */
+    public abstract void checkInput(INDArray labels, INDArray output);
+
+    /** Checks the input, then returns the per-example scores [N, 1] for an already activated output. */
+    protected abstract INDArray fusedScoreArray(INDArray labels, INDArray output);
+
+    /** Checks the input, then returns d(sum of per-example scores)/d(output), shaped like the output. */
+    protected abstract INDArray fusedGradient(INDArray labels, INDArray output);
+
+    /** For tests, benchmarks and diagnosis: true routes this instance through the SameDiff graph. */
+    public void useSameDiffGraph(boolean useGraph) {
+        this.sameDiffGraph = useGraph;
+    }
+
+    /** Explicit choice, else the system property, else the graph on GPU backends (it runs on the device). */
+    private boolean graphPath() {
+        if (sameDiffGraph != null) {
+            return sameDiffGraph;
+        }
+        return Boolean.getBoolean(GRAPH_PROPERTY) || !Nd4j.getEnvironment().isCPU();
+    }
+
+    @Override
+    protected void createSameDiffInstance(DataType dataType) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            super.createSameDiffInstance(dataType);
+            graphDataType = dataType;
+        }
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (graphPath()) {
+            checkInput(labels, preOutput);
+            prepareGraph(preOutput);
+            return super.computeScoreArray(castLike(labels, preOutput), preOutput, activationFn, mask);
+        }
+        INDArray output = activate(preOutput, activationFn);
+        INDArray scores = fusedScoreArray(castLike(labels, output), output);
+        if (mask != null) {
+            LossUtil.applyMask(scores, mask);
+        }
+        return scores;
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (graphPath()) {
+            checkInput(labels, preOutput);
+            prepareGraph(preOutput);
+            return super.computeGradient(castLike(labels, preOutput), preOutput, activationFn, mask);
+        }
+        INDArray output = activate(preOutput, activationFn);
+        INDArray gradient = fusedGradient(castLike(labels, output), output);
+        if (!(activationFn instanceof ActivationIdentity)) {
+            gradient = activationFn.backprop(preOutput.dup(), gradient).getFirst();
+        }
+        if (mask != null) {
+            LossUtil.applyMask(gradient, mask);
+        }
+        return gradient;
+    }
+
+    /** The losses expect Activation.IDENTITY; anything else is applied (on a copy) as DL4J's losses do. */
+    private static INDArray activate(INDArray preOutput, IActivation activationFn) {
+        if (activationFn == null || activationFn instanceof ActivationIdentity) {
+            return preOutput;
+        }
+        return activationFn.getActivation(preOutput.dup(), true);
+    }
+
+    /** Drops a graph built for another data type, so the base class builds a fresh one. */
+    private void prepareGraph(INDArray preOutput) {
+        if (sd != null && graphDataType != preOutput.dataType()) {
+            sd = null;
+            scorePerExampleVariable = null;
+        }
+    }
+
+    /** The graph's label placeholder has the output's data type; DL4J may hand float labels to a double net. */
+    private static INDArray castLike(INDArray labels, INDArray output) {
+        return labels == null || labels.dataType() == output.dataType() ? labels : labels.castTo(output.dataType());
+    }
+}
