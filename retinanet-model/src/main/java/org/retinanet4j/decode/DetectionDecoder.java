@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
 import org.retinanet4j.boxes.Nms;
@@ -19,9 +21,12 @@ import org.retinanet4j.preprocess.ResizeInfo;
  * does; equal logits: lower index first; torchvision's {@code topk} leaves the order of equal scores unspecified), decode against the anchors
  * ({@link BoxCoder}, weights 1), clip to the resized unpadded image. Then class-wise NMS over all levels
  * ({@link Nms#batchedNms}), keep the first {@code detectionsPerImage}, and multiply x by original / resized width
- * and y by original / resized height (float32, as torchvision's {@code resize_boxes}).
+ * and y by original / resized height (float32, as torchvision's {@code resize_boxes}). NaN logits are dropped as in
+ * torchvision, with a warning that counts them.
  */
 public final class DetectionDecoder {
+
+    private static final Logger log = LoggerFactory.getLogger(DetectionDecoder.class);
 
     private final AnchorGenerator anchorGenerator;
     private final DecoderConfig config;
@@ -110,19 +115,24 @@ public final class DetectionDecoder {
      */
     public RawDetections decodeImage(float[] logits, float[] regression, float[] anchors, int[] anchorsPerLevel,
                                      int numClasses, int imageHeight, int imageWidth) {
+        checkImageInputs(logits, regression, anchors, anchorsPerLevel, numClasses, imageHeight, imageWidth);
         // sigmoid is monotonic in float32 too, so "score > threshold" is "logit >= minLogit" and candidates can be
         // ranked by logit: no exp for the millions of logits of a level, only for the top-k survivors.
         float minLogit = minLogitAbove((float) config.scoreThreshold());
         int capacity = 0;
+        int largestLevel = 0;
         for (int count : anchorsPerLevel) {
-            capacity += (int) Math.min(config.topKCandidates(), (long) count * numClasses);
+            int perLevel = (int) Math.min(config.topKCandidates(), (long) count * numClasses);
+            capacity = Math.addExact(capacity, perLevel);
+            largestLevel = Math.max(largestLevel, perLevel);
         }
         float[] boxes = new float[capacity * 4];
         float[] scores = new float[capacity];
         int[] labels = new int[capacity];
         int total = 0;
         int levelStart = 0;
-        TopKSelector topK = new TopKSelector(config.topKCandidates());
+        TopKSelector topK = new TopKSelector(largestLevel);
+        long nanLogits = 0;
         for (int count : anchorsPerLevel) {
             int from = levelStart * numClasses;
             int to = (levelStart + count) * numClasses;
@@ -131,6 +141,8 @@ public final class DetectionDecoder {
                 float logit = logits[idx];
                 if (logit >= minLogit) {
                     topK.offer(packDescending(logit, idx - from));
+                } else if (logit != logit) {
+                    nanLogits++;
                 }
             }
             for (long key : topK.sorted()) {
@@ -148,6 +160,11 @@ public final class DetectionDecoder {
             }
             levelStart += count;
         }
+        if (nanLogits > 0) {
+            // torchvision drops NaN scores silently; a NaN logit means a diverged or broken model, so say so
+            log.warn("{} of {} class logits are NaN and were dropped (diverged model or broken weights?)", nanLogits,
+                    logits.length);
+        }
         int[] kept = Nms.batchedNms(boxes, scores, labels, total, config.nmsIouThreshold());
         int n = Math.min(kept.length, config.detectionsPerImage());
         float[] outBoxes = new float[n * 4];
@@ -160,6 +177,31 @@ public final class DetectionDecoder {
             outLabels[i] = labels[k];
         }
         return new RawDetections(outBoxes, outScores, outLabels);
+    }
+
+    private static void checkImageInputs(float[] logits, float[] regression, float[] anchors, int[] anchorsPerLevel,
+                                         int numClasses, int imageHeight, int imageWidth) {
+        long numAnchors = 0;
+        for (int count : anchorsPerLevel) {
+            if (count < 0) {
+                throw new IllegalArgumentException("DetectionDecoder: anchorsPerLevel has a negative count " + count);
+            }
+            numAnchors += count;
+        }
+        if (numClasses <= 0) {
+            throw new IllegalArgumentException("DetectionDecoder: numClasses must be > 0, got " + numClasses);
+        }
+        if (anchors.length != numAnchors * 4 || regression.length != numAnchors * 4
+                || logits.length != numAnchors * numClasses) {
+            throw new IllegalArgumentException("DetectionDecoder: " + numAnchors + " anchors (sum of anchorsPerLevel) x "
+                    + numClasses + " classes need " + numAnchors * numClasses + " logits and " + numAnchors * 4
+                    + " regression and anchor values, got " + logits.length + ", " + regression.length + " and "
+                    + anchors.length);
+        }
+        if (imageHeight <= 0 || imageWidth <= 0) {
+            throw new IllegalArgumentException("DetectionDecoder: image size must be positive, got " + imageHeight
+                    + "x" + imageWidth);
+        }
     }
 
     private static List<Detection> toDetections(RawDetections raw, ResizeInfo info, List<String> names) {

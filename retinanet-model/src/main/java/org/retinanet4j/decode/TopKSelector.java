@@ -21,6 +21,9 @@ final class TopKSelector {
 
     /** Offers a key; kept when fewer than k are held or it is smaller than the largest held one. */
     void offer(long key) {
+        if (heap.length == 0) {
+            return;
+        }
         if (size < heap.length) {
             heap[size] = key;
             siftUp(size++);

@@ -1,5 +1,6 @@
 package org.retinanet4j.targets;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -78,22 +79,45 @@ public final class TargetBuilder {
         int numAnchors = anchorBoxes.length / 4;
         int n = batch.size();
         long clsWidth = (long) numAnchors * numClasses;
-        if ((long) n * clsWidth > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("TargetBuilder.build: " + n + " images x " + numAnchors + " anchors x "
-                    + numClasses + " classes exceeds the largest Java array; use smaller minibatches");
+        if (clsWidth > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("TargetBuilder.build: " + numAnchors + " anchors x " + numClasses
+                    + " classes exceeds the largest Java array");
         }
-        float[] cls = new float[(int) (n * clsWidth)];
-        float[] box = new float[n * numAnchors * 4];
-        Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
+        for (int i = 0; i < n; i++) {
+            GroundTruthValidator.validate(batch.get(i), i, numClasses, inputHeight, inputWidth);
+        }
+        // One image's rows are built on the heap and copied into the native arrays: peak heap use is one row
+        // (A*K floats), not the whole minibatch.
+        INDArray classTargets = Nd4j.create(DataType.FLOAT, n, clsWidth);
+        INDArray boxTargets = Nd4j.create(DataType.FLOAT, n, numAnchors * 4L);
+        float[] cls = new float[(int) clsWidth];
+        float[] box = new float[numAnchors * 4];
         for (int i = 0; i < n; i++) {
             GroundTruth gt = batch.get(i);
-            GroundTruthValidator.validate(gt, i, numClasses, inputHeight, inputWidth);
             int[] matches = matcher.match(anchorBoxes, gt.boxes(), gt.crowd());
-            fillImage(gt, matches, anchorBoxes, cls, (int) (i * clsWidth), box, i * numAnchors * 4);
+            Arrays.fill(cls, 0f);
+            Arrays.fill(box, BoxRegressionLoss.NOT_POSITIVE);
+            fillImage(gt, matches, anchorBoxes, cls, 0, box, 0);
+            copyRow(classTargets, i, cls, fitsNio(classTargets));
+            copyRow(boxTargets, i, box, fitsNio(boxTargets));
         }
-        INDArray classTargets = Nd4j.create(cls, new long[] {n, clsWidth}, DataType.FLOAT);
-        INDArray boxTargets = Nd4j.create(box, new long[] {n, numAnchors * 4L}, DataType.FLOAT);
         return new RetinaNetTargets(classTargets, boxTargets);
+    }
+
+    /** NIO buffers address at most 2 GB. */
+    private static boolean fitsNio(INDArray array) {
+        return array.length() * Float.BYTES <= Integer.MAX_VALUE;
+    }
+
+    /** Writes row {@code row} of a fresh c-order {@code [n, width]} array: a direct buffer write when possible. */
+    static void copyRow(INDArray target, int row, float[] values, boolean direct) {
+        if (direct) {
+            FloatBuffer buffer = target.data().asNioFloat();
+            buffer.position(row * values.length);
+            buffer.put(values);
+        } else {
+            target.putRow(row, Nd4j.createFromArray(values));
+        }
     }
 
     private void fillImage(GroundTruth gt, int[] matches, float[] anchorBoxes, float[] cls, int clsOffset,

@@ -128,6 +128,21 @@ public class DetectionDecoderTest {
     }
 
     @Test
+    void nanLogitsAreDroppedNotDetected() {
+        float[] anchors = generator.anchors(H, W);
+        int numAnchors = anchors.length / 4;
+        float[] logits = logits(numAnchors, 0);
+        java.util.Arrays.fill(logits, 0, 300, Float.NaN);
+        DetectionDecoder decoder = new DetectionDecoder(generator, DecoderConfig.torchvisionDefault(), null);
+        RawDetections raw = decoder.decodeImage(logits, regression(numAnchors, 0), anchors,
+                generator.anchorsPerLevel(H, W), K, H, W);
+        for (float score : raw.scores()) {
+            assertTrue(score > 0.05f && score < 1f, "score " + score);
+        }
+        assertTrue(raw.size() > 0);
+    }
+
+    @Test
     void defaultsAndPresets() {
         DecoderConfig d = DecoderConfig.torchvisionDefault();
         assertEquals(0.05, d.scoreThreshold());

@@ -64,6 +64,17 @@ class TargetBuilderTest {
     }
 
     @Test
+    void bothRowCopyPathsWriteTheSameRow() {
+        for (boolean direct : new boolean[] {true, false}) {
+            org.nd4j.linalg.api.ndarray.INDArray target =
+                    org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 4);
+            TargetBuilder.copyRow(target, 1, new float[] {1, 2, 3, 4}, direct);
+            assertArrayEquals(new float[] {0, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0}, target.ravel().toFloatVector(),
+                    "direct=" + direct);
+        }
+    }
+
+    @Test
     void imageWithoutBoxesIsAllBackground() {
         RetinaNetTargets t = builder.build(List.of(GroundTruth.empty()), 128, 128);
         assertEquals(0.0, t.classTargets().sumNumber().doubleValue());
