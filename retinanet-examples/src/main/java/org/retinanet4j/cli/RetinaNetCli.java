@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DetectCommand.class,
                 SynthCommand.class,
                 EvaluateCommand.class,
+                DatasetInfoCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 
