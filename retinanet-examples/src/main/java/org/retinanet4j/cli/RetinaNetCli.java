@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 EvaluateCommand.class,
                 DatasetInfoCommand.class,
+                ImportTorchvisionCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 
