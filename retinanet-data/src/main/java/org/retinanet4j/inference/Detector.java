@@ -8,7 +8,8 @@ import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.image.ImageResizer;
 import org.retinanet4j.data.image.RgbImage;
-import org.retinanet4j.data.image.RgbImageDecoder;
+import org.retinanet4j.data.image.InputPreparer;
+import org.retinanet4j.data.image.NetworkInput;
 import org.retinanet4j.decode.DecoderConfig;
 import org.retinanet4j.decode.Detection;
 import org.retinanet4j.decode.DetectionDecoder;
@@ -29,7 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a saved RetinaNet on images: decode (same decoder as training), resize by the model's input size
+ * Runs a saved RetinaNet on images: decode and prepare them exactly as training does ({@link InputPreparer}:
+ * same decoder, resize, normalisation and padding), with the resize rule set by the model's input size
  * (torchvision's rule: shorter side to min(H, W) of the input, longer side capped at max(H, W)), normalise with
  * {@link ImageNormalization}, pad to a multiple of 128, run the graph, decode and map boxes back to the original
  * image. Returns detections per image in original pixels. Not thread-safe (one decoder and graph per instance).
@@ -42,7 +44,7 @@ public final class Detector {
     private final ModelMetadata metadata;
     private final DetectionDecoder decoder;
     private final ResizeRule resize;
-    private final RgbImageDecoder imageDecoder = new RgbImageDecoder();
+    private final InputPreparer preparer;
 
     public Detector(SavedModel model) {
         this(model, decoderConfig(model.metadata().decoder()));
@@ -56,6 +58,7 @@ public final class Detector {
         int h = metadata.inputHeight();
         int w = metadata.inputWidth();
         this.resize = new ResizeRule(Math.min(h, w), Math.max(h, w));
+        this.preparer = new InputPreparer(resize, PaddingRule.toMultipleOf(PAD_MULTIPLE));
     }
 
     /** Loads a model file written by training ({@link ModelBundle}). */
@@ -89,11 +92,15 @@ public final class Detector {
 
     /** Detections in an image file (any format the data pipeline reads). */
     public List<Detection> detect(Path imageFile) throws IOException {
-        return detectImages(List.of(imageDecoder.decode(imageFile))).get(0);
+        return detect(preparer.prepare(imageFile));
     }
 
     public List<Detection> detect(BufferedImage image) {
-        return detectImages(List.of(toRgb(image))).get(0);
+        return detect(preparer.prepare(image));
+    }
+
+    private List<Detection> detect(NetworkInput input) {
+        return detect(input.image(), List.of(input.info())).get(0);
     }
 
     /** One list of detections per image, run as one batch. */
@@ -139,19 +146,5 @@ public final class Detector {
         }
         INDArray[] out = graph.output(false, normalisedBatch);
         return decoder.decode(out[0], out[1], geometry);
-    }
-
-    /** Converts any BufferedImage to the pipeline's RGB bytes (alpha dropped, as for decoded files). */
-    public static RgbImage toRgb(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        byte[] rgb = new byte[w * h * 3];
-        for (int i = 0; i < argb.length; i++) {
-            rgb[3 * i] = (byte) (argb[i] >> 16);
-            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
-            rgb[3 * i + 2] = (byte) argb[i];
-        }
-        return new RgbImage(w, h, rgb);
     }
 }
