@@ -23,8 +23,8 @@ final class ModelEvaluation {
     static CocoEvalResult run(Path model, Path annotations, Path images, Path resultsOut, int batch)
             throws IOException {
         CliChecks.existingFile(model, "--model");
+        SavedModel saved = ModelBundle.load(model);   // first: a wrong model file should not wait for the dataset
         DetectionDataset dataset = DatasetArguments.read(annotations, images, "coco", null, null, "--annotations");
-        SavedModel saved = ModelBundle.load(model);
         if (saved.metadata().numClasses() != dataset.categories().size()) {
             throw new IllegalArgumentException(model + " detects " + saved.metadata().numClasses() + " classes "
                     + saved.metadata().classNames() + " but " + annotations + " has " + dataset.categories().size());
