@@ -40,7 +40,7 @@ public final class CocoEvalParams {
     }
 
     /** Index of an IoU threshold (0.5 or 0.75 for the summary), as pycocotools finds it with {@code ==}. */
-    static int iouIndex(double threshold) {
+    public static int iouIndex(double threshold) {
         for (int t = 0; t < T; t++) {
             if (IOU_THRESHOLDS[t] == threshold) {
                 return t;

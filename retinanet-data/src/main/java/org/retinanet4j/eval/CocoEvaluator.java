@@ -64,6 +64,11 @@ public final class CocoEvaluator {
     public CocoEvalResult evaluate(CocoGroundTruth groundTruth, CocoDetections detections) {
         int nI = groundTruth.numImages();
         int k0 = groundTruth.numCategories();
+        if ((long) nI * k0 >= 1L << 32) {
+            // group keys (category * images + image) share a long with a 31-bit record index
+            throw new IllegalArgumentException(nI + " images x " + k0 + " categories exceed the evaluator's 2^32"
+                    + " (image, category) groups");
+        }
         long[] gtKeys = groundTruthKeys(groundTruth, nI);
         long[] dtKeys = detectionKeys(groundTruth, detections, nI);
         int unknownCategory = detections.size() - dtKeys.length;

@@ -17,7 +17,7 @@ import org.retinanet4j.decode.Detection;
  * Object-detection evaluation for DL4J's evaluation API: accumulates ground truth and detections image by image
  * (over batches, on several workers), {@link #merge merges} workers' instances, and reports the 12 COCO
  * statistics ({@link CocoEvaluator}, pycocotools' semantics) and Pascal VOC mAP at IoU 0.5
- * ({@link VocEvaluator}, continuous coordinates).
+ * ({@link VocEvaluator}; continuous coordinates unless {@link #setVocPixelInclusive}).
  *
  * <p>Ways to feed it:
  * <ul>
@@ -43,6 +43,7 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     private int[] categoryIds;
     private String[] categoryNames;
     private long nextAutoImageId;
+    private boolean vocPixelInclusive;
 
     private long[] images = new long[16];
     private int numImages;
@@ -297,7 +298,16 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
         return cachedCoco;
     }
 
-    /** Pascal VOC evaluation (IoU 0.5, difficult and crowd boxes ignored, continuous coordinates). */
+    /**
+     * Whether VOC IoUs use the devkit's {@code x2 - x1 + 1} widths (for VOC boxes as the XML writes them,
+     * {@code VocCoordinates.AS_WRITTEN}); default false (continuous coordinates).
+     */
+    public DetectionEvaluation setVocPixelInclusive(boolean pixelInclusive) {
+        this.vocPixelInclusive = pixelInclusive;
+        return this;
+    }
+
+    /** Pascal VOC evaluation (IoU 0.5, difficult and crowd boxes ignored). */
     public VocEvaluator.Result vocResult(VocEvaluator.Metric metric) {
         VocGroundTruth gt = new VocGroundTruth();
         for (int g = 0; g < numGt; g++) {
@@ -311,7 +321,7 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
             dt.add(dtImage[d], dtCategory[d], dtBox[d * 4], dtBox[d * 4 + 1], dtBox[d * 4 + 2], dtBox[d * 4 + 3],
                     dtScore[d]);
         }
-        return new VocEvaluator(metric, false).evaluate(gt, dt);
+        return new VocEvaluator(metric, vocPixelInclusive).evaluate(gt, dt);
     }
 
     private int[] categoryList() {
@@ -355,7 +365,7 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
 
     @Override
     public DetectionEvaluation newInstance() {
-        return new DetectionEvaluation(categoryIds, categoryNames);
+        return new DetectionEvaluation(categoryIds, categoryNames).setVocPixelInclusive(vocPixelInclusive);
     }
 
     public int numImages() {

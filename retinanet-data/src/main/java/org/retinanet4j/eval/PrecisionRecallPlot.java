@@ -69,10 +69,12 @@ public final class PrecisionRecallPlot {
             for (int c = 0; c < curves.length; c++) {
                 drawCurve(g, curves[c], COLORS[c]);
                 g.setColor(COLORS[c]);
-                g.fillRect(W - RIGHT - 110, TOP + 10 + c * 18, 12, 4);
+                // legend bottom-left: below the curves of any detector worth plotting
+                int ly = py(0) - 56 + c * 18;
+                g.fillRect(LEFT + 10, ly - 6, 12, 4);
                 g.setColor(Color.BLACK);
                 g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-                g.drawString(labels[c], W - RIGHT - 92, TOP + 16 + c * 18);
+                g.drawString(labels[c], LEFT + 28, ly);
             }
         } finally {
             g.dispose();

@@ -56,6 +56,21 @@ public final class VocGroundTruth {
         return gt;
     }
 
+    /**
+     * The boxes of a COCO ground truth ({@code x, y, w, h} to corners); crowd regions become difficult boxes
+     * (neither hit nor miss), the nearest VOC notion.
+     */
+    public static VocGroundTruth fromCoco(CocoGroundTruth coco) {
+        VocGroundTruth gt = new VocGroundTruth();
+        double[] b = coco.boxes();
+        boolean[] crowd = coco.crowdFlags();
+        for (int a = 0; a < coco.numAnnotations(); a++) {
+            gt.add(coco.imageId(coco.annImage(a)), coco.categoryId(coco.annCategory(a)), b[a * 4], b[a * 4 + 1],
+                    b[a * 4] + b[a * 4 + 2], b[a * 4 + 1] + b[a * 4 + 3], crowd[a]);
+        }
+        return gt;
+    }
+
     public int size() {
         return size;
     }

@@ -77,6 +77,8 @@ class DetectionEvaluationTest {
         assertTrue(json.contains("DetectionEvaluation"), "type id in JSON");
         DetectionEvaluation fromJson = BaseEvaluation.fromJson(json, DetectionEvaluation.class);
         assertArrayEquals(expected, fromJson.cocoResult().stats().toArray(), 0.0);
+        DetectionEvaluation fromYaml = BaseEvaluation.fromYaml(e.toYaml(), DetectionEvaluation.class);
+        assertArrayEquals(expected, fromYaml.cocoResult().stats().toArray(), 0.0);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

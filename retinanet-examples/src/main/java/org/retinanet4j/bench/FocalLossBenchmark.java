@@ -16,7 +16,8 @@ import org.retinanet4j.loss.FocalLoss;
  * {@code computeScore} then {@code computeGradient}, float32, one image per minibatch.
  *
  * <p>Run: {@code RETINANET_MAIN=org.retinanet4j.bench.FocalLossBenchmark ./retinanet [runs] [images] [graph]}
- * (defaults 7 runs, 1 image; {@code graph} also times the SameDiff graph path, at most 3 runs). Shapes: 120,000 x 80 and 49,104 x 80 anchors x classes; labels with 2% positive
+ * (defaults 7 runs, 1 image; {@code graph} also times the SameDiff graph path, at most 3 runs).
+ * Shapes: 120,000 x 80 and 49,104 x 80 anchors x classes; labels with 2% positive
  * anchors (one-hot) and 5% ignored anchors, like tools/bench_torch_focal_loss.py, the torchvision reference.
  * Prints the median and minimum of the timed runs after 2 warm-up runs.
  */

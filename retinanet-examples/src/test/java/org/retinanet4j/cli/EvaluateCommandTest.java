@@ -84,6 +84,20 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void vocMapOnRequest() throws IOException {
+        Path gt = write("gt.json", GT);
+        Path dt = write("dt.json", DT);
+        // VOC: FP then TP, 1 of 2 boxes: recall .5 at precision .5; 11-point: 6 points x 0.5 / 11; all-point 0.25
+        Run r = run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(3.0 / 11.0, field(r.out(), "VOC07_mAP"), 1e-12);
+        assertEquals(0.25, field(r.out(), "VOC_mAP"), 1e-12);
+        Run table = run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc");
+        assertTrue(table.out().contains("Pascal VOC mAP @[ IoU=0.50 ] = 0.2727 (11-point, VOC2007), 0.2500"),
+                table.out());
+    }
+
+    @Test
     void badInputIsOneLineAndExitCode2() throws IOException {
         Path gt = write("gt.json", GT);
         Run notArray = run("evaluate", "--annotations", gt.toString(), "--detections",

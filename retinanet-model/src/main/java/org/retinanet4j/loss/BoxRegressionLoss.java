@@ -118,14 +118,14 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
 
     /** Validates the labels in one pass and counts the positive anchors of each row. */
     private static double[] positivesPerImage(INDArray labels, INDArray output) {
-        LabelChecks.requireSameShape("BoxRegressionLoss", labels, output);
+        FlatArrays.requireSameShape("BoxRegressionLoss", labels, output);
         int rows = (int) labels.size(0);
         int columns = (int) labels.size(1);
         if (columns % 4 != 0) {
             throw new IllegalArgumentException("BoxRegressionLoss: " + columns
                     + " columns is not a multiple of 4 (labels must be [N, A*4])");
         }
-        LabelChecks.FlatValues t = LabelChecks.read(labels);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
         double[] positives = new double[rows];
         for (int r = 0, i = 0; r < rows; r++) {
             int count = 0;
@@ -136,7 +136,7 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
                     boolean marked = v == NOT_POSITIVE;
                     if (marked != notPositive || !marked && !(v > NOT_POSITIVE / 10.0 && Double.isFinite(v))) {
                         throw new IllegalArgumentException("BoxRegressionLoss: label value " + v + " at "
-                                + LabelChecks.position(columns, i + j) + " is invalid: the 4 entries of anchor "
+                                + FlatArrays.position(columns, i + j) + " is invalid: the 4 entries of anchor "
                                 + ((i % columns) / 4) + " must be all NOT_POSITIVE (" + NOT_POSITIVE
                                 + ") or all finite encoded targets above " + NOT_POSITIVE / 10.0);
                     }
@@ -153,8 +153,8 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
     @Override
     protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        LabelChecks.FlatValues t = LabelChecks.read(labels);
-        LabelChecks.FlatValues x = LabelChecks.read(output);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
         double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
             double sum = 0;
             for (int i = from; i < to; i++) {
@@ -168,16 +168,16 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
         for (int r = 0; r < sums.length; r++) {
             sums[r] /= Math.max(1, positives[r]);
         }
-        return LabelChecks.column(sums, output);
+        return FlatArrays.column(sums, output);
     }
 
     @Override
     protected INDArray fusedGradient(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        LabelChecks.FlatValues t = LabelChecks.read(labels);
-        LabelChecks.FlatValues x = LabelChecks.read(output);
-        INDArray gradient = LabelChecks.newLike(output);
-        LabelChecks.FlatWriter g = LabelChecks.writer(gradient);
+        FlatArrays.FlatValues t = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        INDArray gradient = FlatArrays.newLike(output);
+        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
         RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
             double scale = 1.0 / Math.max(1, positives[row]);
             for (int i = from; i < to; i++) {

@@ -54,7 +54,8 @@ public class FocalLoss extends FusedSameDiffLoss {
      */
     public FocalLoss(double alpha, double gamma) {
         if (Double.isNaN(alpha) || alpha > 1) {
-            throw new IllegalArgumentException("FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
+            throw new IllegalArgumentException(
+                    "FocalLoss: alpha must be in [0, 1] or negative (disabled), got " + alpha);
         }
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
             throw new IllegalArgumentException("FocalLoss: gamma must be finite and >= 0, got " + gamma);
@@ -107,8 +108,8 @@ public class FocalLoss extends FusedSameDiffLoss {
      * row. Each chunk stops at its first bad value; the smallest index over chunks is the first bad value.
      */
     private static double[] positivesPerImage(INDArray labels, INDArray output) {
-        LabelChecks.requireSameShape("FocalLoss", labels, output);
-        LabelChecks.FlatValues y = LabelChecks.read(labels);
+        FlatArrays.requireSameShape("FocalLoss", labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
         int columns = (int) labels.size(1);
         AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
         double[] positives = RowChunks.sumPerRow((int) labels.size(0), columns, 1, (row, from, to) -> {
@@ -127,7 +128,7 @@ public class FocalLoss extends FusedSameDiffLoss {
         int bad = firstBad.get();
         if (bad != Integer.MAX_VALUE) {
             throw new IllegalArgumentException("FocalLoss: label value " + y.get(bad) + " at "
-                    + LabelChecks.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
+                    + FlatArrays.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
                     + " (ignored)");
         }
         return positives;
@@ -136,8 +137,8 @@ public class FocalLoss extends FusedSameDiffLoss {
     @Override
     protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        LabelChecks.FlatValues y = LabelChecks.read(labels);
-        LabelChecks.FlatValues x = LabelChecks.read(output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
         double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
             double sum = 0;
             for (int i = from; i < to; i++) {
@@ -151,16 +152,16 @@ public class FocalLoss extends FusedSameDiffLoss {
         for (int r = 0; r < sums.length; r++) {
             sums[r] /= Math.max(1, positives[r]);
         }
-        return LabelChecks.column(sums, output);
+        return FlatArrays.column(sums, output);
     }
 
     @Override
     protected INDArray fusedGradient(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        LabelChecks.FlatValues y = LabelChecks.read(labels);
-        LabelChecks.FlatValues x = LabelChecks.read(output);
-        INDArray gradient = LabelChecks.newLike(output);
-        LabelChecks.FlatWriter g = LabelChecks.writer(gradient);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        INDArray gradient = FlatArrays.newLike(output);
+        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
         RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
             double scale = 1.0 / Math.max(1, positives[row]);
             for (int i = from; i < to; i++) {

@@ -17,7 +17,8 @@ import org.nd4j.linalg.lossfunctions.SameDiffLoss;
  * <p>Why the fused path: on RetinaNet's [1, 120,000 * 80] logits the SameDiff graph runs about 15 element-wise
  * ops forward and some 40 backward, each over 38 MB, and M2.1's gradient session allocates a fresh array per op;
  * it is several times slower than torchvision (docs/benchmarks.md). Both paths are tested against the same
- * torchvision fixtures. {@code -Dretinanet.loss.sameDiffGraph=true} makes every instance use the graph.
+ * torchvision fixtures. {@code -Dretinanet.loss.sameDiffGraph=true} makes every instance use the graph; on a GPU
+ * backend the graph is the default (the fused kernel runs on the host).
  *
  * <p>The graph is built outside DL4J's workspaces: {@code SameDiffLoss} builds it lazily on the first call, which
  * DL4J makes inside a layer workspace, and the graph's arrays would then live in that workspace (NaN scores or
@@ -53,8 +54,12 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         this.sameDiffGraph = useGraph;
     }
 
+    /** Explicit choice, else the system property, else the graph on GPU backends (it runs on the device). */
     private boolean graphPath() {
-        return sameDiffGraph != null ? sameDiffGraph : Boolean.getBoolean(GRAPH_PROPERTY);
+        if (sameDiffGraph != null) {
+            return sameDiffGraph;
+        }
+        return Boolean.getBoolean(GRAPH_PROPERTY) || !Nd4j.getEnvironment().isCPU();
     }
 
     @Override

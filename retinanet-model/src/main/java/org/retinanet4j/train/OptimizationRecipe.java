@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -24,7 +23,8 @@ import java.util.List;
  * <p>Clipping: {@link GradientNormalization#ClipL2PerLayer} rescales a layer's gradient when its L2 norm exceeds
  * the threshold. Unlike element-wise clipping it keeps each layer's gradient direction, and it only acts on the
  * rare exploding steps (early iterations, before warm-up ends) that would otherwise turn the loss into NaN.
- * Weight decay (decoupled, applied with the learning rate) goes on weights, not biases.
+ * Weight decay (decoupled, applied with the learning rate) goes on weights, not biases. SameDiff vertices (the
+ * shared heads) get the updater and weight decay but no clipping: M2.1's updater fails when it clips them.
  */
 public final class OptimizationRecipe {
 
@@ -58,8 +58,8 @@ public final class OptimizationRecipe {
                 sv.setBiasUpdater(updater.clone());
                 sv.setRegularization(reg);
                 sv.setRegularizationBias(List.of());
-                sv.setGradientNormalization(gn);
-                sv.setGradientNormalizationThreshold(c.gradientClipL2());
+                // no clipping here: DL4J M2.1's updater cannot look SameDiff vertices up by name when it clips
+                // (NullPointerException in BaseMultiLayerUpdater.preApply); the heads' inputs are clipped upstream
             }
         }
         for (Layer layer : graph.getLayers()) {
@@ -67,7 +67,10 @@ public final class OptimizationRecipe {
                 configure(bl, updater, reg, gn, c.gradientClipL2());
             }
         }
-        graph.setUpdater(new ComputationGraphUpdater(graph));
+        if (graph.getUpdater(false) != null) {
+            // DL4J builds a new updater (and its state) from the changed configuration at the next fit
+            graph.setUpdater(null);
+        }
     }
 
     private static void configure(BaseLayer bl, IUpdater updater, List<Regularization> reg, GradientNormalization gn,

@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class BoxRegressionLossFixtureTest {
 
     private static BoxRegressionLoss lossOf(LossFixture f, boolean sameDiffGraph) {
-        BoxRegressionLoss loss = new BoxRegressionLoss(BoxRegressionLoss.Type.valueOf(f.text("type")), f.number("beta"));
+        BoxRegressionLoss loss =
+                new BoxRegressionLoss(BoxRegressionLoss.Type.valueOf(f.text("type")), f.number("beta"));
         loss.useSameDiffGraph(sameDiffGraph);
         return loss;
     }
@@ -47,7 +48,8 @@ class BoxRegressionLossFixtureTest {
             INDArray scores = loss.computeScoreArray(labels, pred, new ActivationIdentity(), null);
             assertClose(path(graph, name) + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
             INDArray grad = loss.computeGradient(labels, pred, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad, 1e-4, 1e-6);
+            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad,
+                    1e-4, 1e-6);
         }
     }
 

@@ -52,7 +52,8 @@ class FocalLossFixtureTest {
             INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
             assertClose(path(graph, name) + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
             INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad, 1e-4, 1e-6);
+            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad,
+                    1e-4, 1e-6);
         }
     }
 
@@ -78,6 +79,17 @@ class FocalLossFixtureTest {
         }
     }
 
+
+    /** DL4J may hand float labels to a double network (and the reverse): the labels follow the output's type. */
+    @org.junit.jupiter.api.Test
+    void labelsOfAnotherDataTypeAreCastToTheOutputType() {
+        LossFixture f = LossFixture.load("focal_random");
+        for (boolean graph : new boolean[] {false, true}) {
+            INDArray scores = lossOf(f, graph).computeScoreArray(f.matrix("labels", DataType.FLOAT),
+                    f.matrix("logits", DataType.DOUBLE), new ActivationIdentity(), null);
+            assertClose(path(graph, "float labels, double logits"), f.column("per_image_loss"), scores, REL, ABS);
+        }
+    }
 
     /** The fused path takes one-column outputs (M2.1's SameDiff reduce_sum does not): element-wise losses. */
     @org.junit.jupiter.api.Test

@@ -49,6 +49,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private final DetectionDataset dataset;
     private final SampleLoader loader;
     private final BatchAssembler assembler;
+    private final int[] images;         // dataset positions iterated over
     private final int batchSize;
     private final boolean shuffle;
     private final FlipDecision flip;
@@ -71,6 +72,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         this.dataset = b.dataset;
         this.loader = new SampleLoader(b.dataset, b.resize);
         this.assembler = new BatchAssembler(b.padding, b.targets);
+        this.images = b.images != null ? b.images.clone() : identity(b.dataset.numImages());
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
         this.flip = new FlipDecision(b.seed, b.flipProbability);
@@ -90,6 +92,14 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         startAt(0, 0);
     }
 
+    private static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
     /** Starts configuring an iterator over {@code dataset}. */
     public static Builder builder(DetectionDataset dataset) {
         return new Builder(dataset);
@@ -97,7 +107,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     /** Number of batches per epoch. */
     public int batchesPerEpoch() {
-        return (dataset.numImages() + batchSize - 1) / batchSize;
+        return (images.length + batchSize - 1) / batchSize;
     }
 
     /** The epoch being iterated (0-based). */
@@ -136,7 +146,12 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         }
         cancelPending();
         this.epoch = epoch;
-        this.order = EpochOrder.of(dataset.numImages(), shuffle, seed, epoch);
+        int[] positions = EpochOrder.of(images.length, shuffle, seed, epoch);
+        int[] o = new int[positions.length];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = images[positions[i]];
+        }
+        this.order = o;
         this.nextToSubmit = batch;
         this.nextToTake = batch;
         this.started = batch > 0;
@@ -298,6 +313,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         private long seed = 12345;
         private int loaderThreads = 1;
         private int prefetchBatches = -1;
+        private int[] images;
 
         private Builder(DetectionDataset dataset) {
             this.dataset = dataset;
@@ -346,6 +362,25 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Iterate over these dataset positions only (default: every image), e.g. a split of one dataset or
+         * {@link DetectionDataset#imagesWithObjects()} to leave out images without boxes as torchvision's COCO
+         * reference training does.
+         */
+        public Builder images(int[] datasetPositions) {
+            for (int p : datasetPositions) {
+                if (p < 0 || p >= dataset.numImages()) {
+                    throw new IllegalArgumentException("image position " + p + " is outside 0.."
+                            + (dataset.numImages() - 1));
+                }
+            }
+            if (datasetPositions.length == 0) {
+                throw new IllegalArgumentException("the iterator needs at least one image");
+            }
+            this.images = datasetPositions.clone();
             return this;
         }
 

@@ -144,6 +144,13 @@ class CocoInstancesReaderTest {
     }
 
     @Test
+    void imageListWithoutAnnotationsSection() throws IOException {
+        DetectionDataset d = read("{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":50,\"height\":40}]," + CATS + "}");
+        assertEquals(1, d.numImages());
+        assertEquals(0, d.numBoxes());
+    }
+
+    @Test
     void writerRoundTrip() throws IOException {
         DetectionDataset d = read("{\"images\":[{\"id\":20180000001,\"file_name\":\"a.jpg\",\"width\":50,\"height\":40}],"
                 + "\"annotations\":[{\"id\":2,\"image_id\":20180000001,\"category_id\":90,\"bbox\":[1.25,2,3,4],\"area\":7,\"iscrowd\":1}],"

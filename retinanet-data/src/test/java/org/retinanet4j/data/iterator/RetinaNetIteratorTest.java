@@ -158,6 +158,45 @@ class RetinaNetIteratorTest {
     }
 
     @Test
+    void everySharedVocPhotoDecodesAtItsAnnotatedSize() throws IOException {
+        Path voc = org.retinanet4j.data.SharedData.vocSample();
+        DetectionDataset d = new org.retinanet4j.data.voc.VocReader().read(voc, null);
+        try (RetinaNetIterator it = RetinaNetIterator.builder(d).batchSize(10).resize(new ResizeRule(96, 160))
+                .padding(PaddingRule.toMultipleOf(128)).loaderThreads(2).build()) {
+            int seen = 0;
+            while (it.hasNext()) {
+                MultiDataSet mds = it.next();
+                assertEquals(0, mds.getFeatures(0).size(2) % 128);
+                assertEquals(0, mds.getFeatures(0).size(3) % 128);
+                for (SampleMetadata m : it.lastBatchMetadata()) {
+                    assertEquals(d.height(m.imageIndex()), m.originalHeight());
+                    assertTrue(Math.min(m.resizedHeight(), m.resizedWidth()) <= 96);
+                    seen++;
+                }
+            }
+            assertEquals(100, seen);
+            assertEquals(0, it.skippedImages());
+        }
+    }
+
+    @Test
+    void subsetOfImages() {
+        int[] withObjects = shapes.imagesWithObjects();
+        assertTrue(withObjects.length < shapes.numImages(), "the test dataset has empty images");
+        try (RetinaNetIterator it = base(shapes).images(withObjects).training(true).loaderThreads(0).build()) {
+            int seen = 0;
+            while (it.hasNext()) {
+                it.next();
+                for (SampleMetadata m : it.lastBatchMetadata()) {
+                    assertTrue(shapes.numBoxes(m.imageIndex()) > 0);
+                    seen++;
+                }
+            }
+            assertEquals(withObjects.length, seen);
+        }
+    }
+
+    @Test
     void missingAndWronglySizedImagesAreCountedSkips() throws IOException {
         Path dir = tmp.resolve("broken");
         Files.createDirectories(dir);

@@ -5,17 +5,19 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Flat access to label, output and gradient buffers for the fused kernels, and the shape check they share.
+ * Flat (C-order) access to the label, output and gradient buffers of the fused kernels, and the shape check they
+ * share.
  * Contiguous float or double arrays are read in place (no copy): these run on every training step over
  * [N, A*K] arrays.
  */
-final class LabelChecks {
+final class FlatArrays {
 
-    private LabelChecks() {
+    private FlatArrays() {
     }
 
     /** Labels and network output must be 2D and of identical shape. */
@@ -41,6 +43,8 @@ final class LabelChecks {
         if (!inPlace) {
             c = c.castTo(c.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
         }
+        // No-op on the CPU backend; on a GPU backend it brings the device data to the host the kernel reads.
+        Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
         return c.dataType() == DataType.DOUBLE ? new DoubleValues(c.data().asNioDouble())
                 : new FloatValues(c.data().asNioFloat());
     }
@@ -51,7 +55,9 @@ final class LabelChecks {
         return Nd4j.createUninitialized(type, like.shape(), 'c');
     }
 
+    /** The kernel writes on the host; on a GPU backend the array must be marked as changed there. */
     static FlatWriter writer(INDArray fresh) {
+        Nd4j.getAffinityManager().tagLocation(fresh, AffinityManager.Location.HOST);
         if (fresh.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = fresh.data().asNioDouble();
             return b::put;
