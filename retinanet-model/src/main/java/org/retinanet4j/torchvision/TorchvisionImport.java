@@ -36,7 +36,7 @@ public final class TorchvisionImport {
     private int inputHeight = 512;
     private int inputWidth = 512;
     private Integer width;
-    private int trainableBackboneLayers = 3;
+    private Integer trainableBackboneLayers;
     private List<String> classNames;
 
     private TorchvisionImport(Path weights) {
@@ -85,7 +85,11 @@ public final class TorchvisionImport {
         return this;
     }
 
-    /** torchvision's trainable_backbone_layers (0..5) for later fine-tuning; default 3, as torchvision's. */
+    /**
+     * torchvision's trainable_backbone_layers (0..5) recorded in the graph; default 3 with FROZEN BatchNorm (as
+     * torchvision with pretrained weights) and 5 with TRAINABLE BatchNorm (the graph cannot freeze residual stages
+     * that hold DL4J BatchNormalization layers).
+     */
     public TorchvisionImport trainableBackboneLayers(int layers) {
         trainableBackboneLayers = layers;
         return this;
@@ -107,7 +111,8 @@ public final class TorchvisionImport {
         int channels = width != null ? width : widthOf(state);
         ComputationGraph graph = RetinaNet.builder().numClasses(k).backbone(depth).fpnWidth(channels)
                 .headWidth(channels).headDepth(backboneOnly ? 4 : headDepthOf(state))
-                .batchNormMode(batchNormMode).trainableBackboneLayers(trainableBackboneLayers)
+                .batchNormMode(batchNormMode).trainableBackboneLayers(trainableBackboneLayers != null
+                        ? trainableBackboneLayers : batchNormMode == BatchNormMode.FROZEN ? 3 : 5)
                 .inputShape(3, inputHeight, inputWidth).build().init();
         ImportOptions options = new ImportOptions(bnEps, backboneOnly);
         ImportSummary summary = TorchvisionImporter.load(graph, state, options);
