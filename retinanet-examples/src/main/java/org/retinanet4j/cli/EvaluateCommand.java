@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate",
         mixinStandardHelpOptions = true,
         description = {"COCO bounding-box evaluation (the 12 statistics pycocotools prints, same numbers),"
-                + " optionally Pascal VOC mAP.", "Results-file mode: --annotations GT.json --detections DT.json"})
+                + " optionally Pascal VOC mAP.", "Results-file mode: --annotations GT.json --detections DT.json",
+                "Model mode: --model MODEL --annotations GT.json [--images DIR] [--out results.json]"})
 public class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--annotations", required = true, paramLabel = "GT.json",
@@ -48,6 +49,21 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--detections", paramLabel = "DT.json",
             description = "COCO results file: a JSON array of {image_id, category_id, bbox [x,y,w,h], score}")
     Path detections;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "model mode: run this saved model (model.zip) over the --annotations dataset")
+    Path model;
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "model mode: image folder of the dataset (default: next to the annotations file)")
+    Path images;
+
+    @Option(names = "--out", paramLabel = "results.json", description = "model mode: also write the detections "
+            + "as a COCO results file")
+    Path resultsOut;
+
+    @Option(names = "--batch", defaultValue = "2", description = "model mode: images per batch (default: ${DEFAULT-VALUE})")
+    int batch;
 
     @Option(names = "--json", description = "print the 12 statistics as one JSON object (AP, AP50, ..., ARl)")
     boolean json;
@@ -72,8 +88,16 @@ public class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (model != null) {
+            if (detections != null) {
+                throw new IllegalArgumentException("give either --model or --detections, not both");
+            }
+            report(ModelEvaluation.run(model, annotations, images, resultsOut, batch));
+            return 0;
+        }
         if (detections == null) {
-            throw new IllegalArgumentException("--detections is required (a COCO results file to evaluate)");
+            throw new IllegalArgumentException("--detections or --model is required (a COCO results file to "
+                    + "evaluate, or a model to run)");
         }
         CocoGroundTruth gt = CocoGroundTruth.readCocoInstances(requireFile(annotations, "--annotations"));
         CocoDetections dt = CocoResultsReader.read(requireFile(detections, "--detections"), gt);

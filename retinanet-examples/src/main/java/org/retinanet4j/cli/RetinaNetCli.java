@@ -13,8 +13,13 @@ import picocli.CommandLine.Command;
         description = "RetinaNet object detection for Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DemoCommand.class,
+                TrainCommand.class,
+                DetectCommand.class,
+                SynthCommand.class,
                 EvaluateCommand.class,
                 DatasetInfoCommand.class,
+                ImportTorchvisionCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 

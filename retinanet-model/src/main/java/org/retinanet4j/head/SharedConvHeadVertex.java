@@ -27,12 +27,15 @@ import java.util.Objects;
  * flattened (row, column, anchor, value), levels concatenated in input order.
  *
  * <p>Parameter keys and their torchvision counterparts ({@code P} = {@code head.classification_head} or
- * {@code head.regression_head}; the graph prefixes each key with the vertex name, e.g. {@code cls_head_conv_0_W}):
+ * {@code head.regression_head}; the graph prefixes each key with the vertex name and '_', e.g.
+ * {@code cls_head_conv0W}; keys contain no '_' because DL4J's updater splits gradient keys at the last '_'):
  * <pre>
- *   conv_{i}_W   [3, 3, cIn, cOut]   &lt;- P.conv.{i}.0.weight [cOut, cIn, 3, 3] permuted (2, 3, 1, 0)
- *   conv_{i}_b   [1, cOut]           &lt;- P.conv.{i}.0.bias
- *   {pred}_W     [3, 3, cIn, A*V]    &lt;- P.{pred}.weight (pred = cls_logits or bbox_reg), permuted (2, 3, 1, 0)
- *   {pred}_b     [1, A*V]            &lt;- P.{pred}.bias
+ *   conv{i}W    [3, 3, cIn, cOut]   &lt;- P.conv.{i}.0.weight [cOut, cIn, 3, 3] permuted (2, 3, 1, 0)
+ *   conv{i}b    [1, cOut]           &lt;- P.conv.{i}.0.bias
+ *   clsLogitsW  [3, 3, cIn, A*K]    &lt;- head.classification_head.cls_logits.weight, permuted (2, 3, 1, 0)
+ *   clsLogitsb  [1, A*K]            &lt;- head.classification_head.cls_logits.bias
+ *   bboxRegW    [3, 3, cIn, A*4]    &lt;- head.regression_head.bbox_reg.weight, permuted (2, 3, 1, 0)
+ *   bboxRegb    [1, A*4]            &lt;- head.regression_head.bbox_reg.bias
  * </pre>
  * Initialisation as torchvision: weights normal(0, 0.01), biases 0, predictor bias {@code predictorBiasInit}
  * ({@code -log((1 - pi) / pi)} for classification).
@@ -67,30 +70,31 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
     /** torchvision's classification subnet: predictor {@code cls_logits}, bias from the prior probability. */
     public static SharedConvHeadVertex classification(int numLevels, int inChannels, int width, int depth,
                                                       int numAnchors, int numClasses, double priorProbability) {
-        return new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors, numClasses, "cls_logits",
+        return new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors, numClasses, "clsLogits",
                 -Math.log((1 - priorProbability) / priorProbability));
     }
 
     /** torchvision's box regression subnet: predictor {@code bbox_reg}, 4 values per anchor, bias 0. */
     public static SharedConvHeadVertex regression(int numLevels, int inChannels, int width, int depth,
                                                   int numAnchors) {
-        return new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors, 4, "bbox_reg", 0.0);
+        return new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors, 4, "bboxReg", 0.0);
     }
 
+    /** Keys hold no '_': DL4J's updater finds a parameter's vertex by the key's last '_'. */
     static String convWeightKey(int i) {
-        return "conv_" + i + "_W";
+        return "conv" + i + "W";
     }
 
     static String convBiasKey(int i) {
-        return "conv_" + i + "_b";
+        return "conv" + i + "b";
     }
 
     String predictorWeightKey() {
-        return predictorName + "_W";
+        return predictorName + "W";
     }
 
     String predictorBiasKey() {
-        return predictorName + "_b";
+        return predictorName + "b";
     }
 
     static String levelInputName(int level) {
@@ -118,7 +122,7 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
     public void initializeParameters(Map<String, INDArray> params) {
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             INDArray p = e.getValue();
-            if (e.getKey().endsWith("_W")) {
+            if (e.getKey().endsWith("W")) {
                 p.assign(Nd4j.randn(p.dataType(), p.shape()).muli(weightStd));
             } else if (e.getKey().equals(predictorBiasKey())) {
                 p.assign(predictorBiasInit);

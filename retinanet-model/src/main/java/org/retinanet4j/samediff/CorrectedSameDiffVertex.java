@@ -30,6 +30,9 @@ public abstract class CorrectedSameDiffVertex extends SameDiffVertex {
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
+        // DL4J's updater maps gradient keys "<name>_<param>" back to this config through getLayerName():
+        // without the name it finds nothing and throws a NullPointerException in preApply.
+        setName(name);
         return new GradientCorrectedSameDiffGraphVertex(this, graph, name, idx, paramsView, initializeParams,
                 networkDatatype);
     }

@@ -12,9 +12,11 @@ import org.deeplearning4j.zoo.ZooType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.backbone.ResNetDepth;
 import org.retinanet4j.fpn.P6Source;
+import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.runtime.OneDnnHelpers;
 
 import java.io.File;
@@ -152,15 +154,17 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
     public static final class Builder {
         private int numClasses = -1;
         private ResNetDepth backbone = ResNetDepth.RESNET50;
+        private String backboneName;
         private int[] inputShape = {3, 512, 512};
-        private int anchorsPerLocation = 9;
+        private AnchorConfig anchorConfig = AnchorConfig.torchvisionDefault();
+        private Integer anchorsPerLocation;
         private int fpnWidth = 256;
         private int headWidth = 256;
         private int headDepth = 4;
         private double priorProbability = 0.01;
         private double focalAlpha = 0.25;
         private double focalGamma = 2.0;
-        private BoxLossType boxLossType = BoxLossType.L1;
+        private BoxRegressionLoss.Type boxLossType = BoxRegressionLoss.Type.L1;
         private BatchNormMode batchNormMode = BatchNormMode.TRAINABLE;
         private int trainableBackboneLayers = 5;
         private P6Source p6Source = P6Source.P5;
@@ -178,12 +182,14 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
 
         public Builder backbone(ResNetDepth v) {
             backbone = v;
+            backboneName = null;
             return this;
         }
 
-        /** By name: resnet18, resnet34, resnet50, resnet101 (or 18, 34, ...). */
+        /** By name: resnet18, resnet34, resnet50, resnet101 (or 18, 34, ...); checked by {@link #build()}. */
         public Builder backbone(String name) {
-            backbone = ResNetDepth.parse(name);
+            backboneName = name;
+            backbone = null;
             return this;
         }
 
@@ -193,8 +199,18 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
             return this;
         }
 
+        /**
+         * Expected anchors per location; {@link #build()} fails unless it equals
+         * {@code anchorConfig.anchorsPerLocation()} (scales x ratios). Kept for callers of the first API.
+         */
         public Builder anchorsPerLocation(int v) {
             anchorsPerLocation = v;
+            return this;
+        }
+
+        /** Anchor sizes, scales and ratios; must describe the 5 levels P3..P7 (torchvision's by default). */
+        public Builder anchorConfig(AnchorConfig v) {
+            anchorConfig = v;
             return this;
         }
 
@@ -228,7 +244,7 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
             return this;
         }
 
-        public Builder boxLossType(BoxLossType v) {
+        public Builder boxLossType(BoxRegressionLoss.Type v) {
             boxLossType = v;
             return this;
         }
@@ -282,6 +298,9 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
 
         public RetinaNet build() {
             require(numClasses > 0, "numClasses must be > 0, got " + numClasses);
+            if (backboneName != null) {
+                backbone = ResNetDepth.parse(backboneName);
+            }
             require(backbone != null, "backbone must be one of " + Arrays.toString(ResNetDepth.values()));
             require(inputShape != null && inputShape.length == 3,
                     "inputShape must be {channels, height, width}, got " + Arrays.toString(inputShape));
@@ -290,7 +309,14 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
                     "inputShape height must be a positive multiple of 128, got " + inputShape[1]);
             require(inputShape[2] > 0 && inputShape[2] % 128 == 0,
                     "inputShape width must be a positive multiple of 128, got " + inputShape[2]);
-            require(anchorsPerLocation > 0, "anchorsPerLocation must be > 0, got " + anchorsPerLocation);
+            require(anchorConfig != null, "anchorConfig must be set");
+            require(anchorConfig.numLevels() == 5, "anchorConfig must have one base size per level P3..P7 (5), got "
+                    + anchorConfig.numLevels() + ": " + Arrays.toString(anchorConfig.baseSizes()));
+            require(anchorsPerLocation == null || anchorsPerLocation == anchorConfig.anchorsPerLocation(),
+                    "anchorsPerLocation " + anchorsPerLocation + " does not match anchorConfig's "
+                            + anchorConfig.anchorsPerLocation() + " (scales x aspect ratios)");
+            require(anchorConfig.firstLevel() == 3, "anchorConfig.firstLevel must be 3 (P3), got "
+                    + anchorConfig.firstLevel());
             require(fpnWidth > 0, "fpnWidth must be > 0, got " + fpnWidth);
             require(headWidth > 0, "headWidth must be > 0, got " + headWidth);
             require(headDepth >= 0, "headDepth must be >= 0, got " + headDepth);
@@ -302,13 +328,16 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
             require(batchNormMode != null, "batchNormMode must be set");
             require(trainableBackboneLayers >= 0 && trainableBackboneLayers <= 5,
                     "trainableBackboneLayers must be 0..5, got " + trainableBackboneLayers);
+            require(batchNormMode == BatchNormMode.FROZEN || trainableBackboneLayers >= 4,
+                    "trainableBackboneLayers " + trainableBackboneLayers + " freezes residual stages, which needs "
+                            + "batchNormMode FROZEN (DL4J M2.1's FrozenLayerWithBackprop is broken for BatchNorm)");
             require(p6Source != null, "p6Source must be set");
             require(updater != null, "updater must be set");
             require(workspaceMode != null, "workspaceMode must be set");
             require(cacheMode != null, "cacheMode must be set");
             require(dataType != null && dataType.isFPType(), "dataType must be a floating point type, got "
                     + dataType);
-            return new RetinaNet(new RetinaNetConfig(numClasses, backbone, inputShape.clone(), anchorsPerLocation,
+            return new RetinaNet(new RetinaNetConfig(numClasses, backbone, inputShape.clone(), anchorConfig,
                     fpnWidth, headWidth, headDepth, priorProbability, focalAlpha, focalGamma, boxLossType,
                     batchNormMode, trainableBackboneLayers, p6Source, seed, updater, workspaceMode, cacheMode,
                     dataType, pretrainedChecksum));

@@ -1,24 +1,20 @@
 package org.retinanet4j.zoo;
 
 import org.nd4j.linalg.lossfunctions.ILossFunction;
-import org.nd4j.linalg.lossfunctions.impl.LossL1;
-import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.retinanet4j.loss.BoxRegressionLoss;
+import org.retinanet4j.loss.FocalLoss;
 
-/**
- * The loss functions on the {@code cls} and {@code box} outputs.
- *
- * <p>PLACEHOLDER until the {@code loss} branch (FocalLoss, BoxRegressionLoss) is merged: plain MSE / L1 that
- * know nothing of ignored anchors. Only the graph's structure and training mechanics can be tested with them.
- */
+/** The loss functions on the {@code cls} and {@code box} outputs. */
 final class RetinaNetLosses {
     private RetinaNetLosses() {
     }
 
     static ILossFunction classification(double alpha, double gamma) {
-        return new LossMSE();
+        return new FocalLoss(alpha, gamma);
     }
 
-    static ILossFunction boxRegression(BoxLossType type) {
-        return new LossL1();
+    static ILossFunction boxRegression(BoxRegressionLoss.Type type) {
+        return type == BoxRegressionLoss.Type.L1 ? new BoxRegressionLoss()
+                : new BoxRegressionLoss(type, BoxRegressionLoss.DEFAULT_SMOOTH_L1_BETA);
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.retinanet4j.anchors.AnchorGenerator;
 
 import java.util.Map;
 
@@ -22,10 +23,12 @@ class RetinaNetShapesTest {
 
     @Test
     void outputsCoverEveryAnchorForSeveralInputSizes() {
-        int[][] sizes = {{128, 128}, {256, 256}, {256, 384}};
+        AnchorGenerator generator = new AnchorGenerator(TinyNets.TWO_ANCHORS);
+        int[][] sizes = {{128, 128}, {256, 256}, {384, 512}};
         for (int[] s : sizes) {
             INDArray[] out = net.output(TinyNets.image(1, DataType.FLOAT, 2, s[0], s[1]));
-            long anchors = TinyNets.totalAnchors(s[0], s[1], 2);
+            long anchors = generator.numAnchors(s[0], s[1]);
+            assertEquals(TinyNets.totalAnchors(s[0], s[1], 2), anchors, "anchor generator vs pyramid sizes");
             assertArrayEquals(new long[]{2, anchors * 3}, out[0].shape(), "cls at " + s[0] + "x" + s[1]);
             assertArrayEquals(new long[]{2, anchors * 4}, out[1].shape(), "box at " + s[0] + "x" + s[1]);
         }

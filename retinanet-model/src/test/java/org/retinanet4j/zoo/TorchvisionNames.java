@@ -15,12 +15,8 @@ final class TorchvisionNames {
         } else if (k.startsWith("backbone.fpn.")) {
             k = "fpn." + k.substring("backbone.fpn.".length()).replace(".0.weight", ".weight")
                     .replace(".0.bias", ".bias");
-        } else if (k.startsWith("head.classification_head.")) {
-            k = "cls_head." + k.substring("head.classification_head.".length()).replace(".0.weight", ".weight")
-                    .replace(".0.bias", ".bias");
-        } else if (k.startsWith("head.regression_head.")) {
-            k = "box_head." + k.substring("head.regression_head.".length()).replace(".0.weight", ".weight")
-                    .replace(".0.bias", ".bias");
+        } else if (k.startsWith("head.")) {
+            return headKey(k);
         }
         int dot = k.lastIndexOf('.');
         String module = k.substring(0, dot).replace('.', '_');
@@ -34,6 +30,25 @@ final class TorchvisionNames {
             default -> throw new IllegalArgumentException("unexpected torchvision tensor " + tv);
         };
         return module + "_" + suffix;
+    }
+
+    /** head.classification_head.conv.1.0.weight -> cls_head_conv1W; ...cls_logits.bias -> cls_head_clsLogitsb. */
+    private static String headKey(String tv) {
+        String vertex = tv.startsWith("head.classification_head.") ? "cls_head" : "box_head";
+        String rest = tv.substring(tv.indexOf('.', "head.".length()) + 1);
+        String field = rest.endsWith(".weight") ? "W" : "b";
+        String module = rest.substring(0, rest.lastIndexOf('.'));
+        String key;
+        if (module.startsWith("conv.")) {
+            key = "conv" + module.split("\\.")[1];
+        } else if (module.equals("cls_logits")) {
+            key = "clsLogits";
+        } else if (module.equals("bbox_reg")) {
+            key = "bboxReg";
+        } else {
+            throw new IllegalArgumentException("unexpected head tensor " + tv);
+        }
+        return vertex + "_" + key + field;
     }
 
     static boolean isBatchNorm(String tv) {

@@ -1,0 +1,87 @@
+package org.retinanet4j.bench;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.retinanet4j.anchors.AnchorGenerator;
+import org.retinanet4j.runtime.OneDnnHelpers;
+import org.retinanet4j.targets.GroundTruth;
+import org.retinanet4j.targets.RetinaNetTargets;
+import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.zoo.RetinaNet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Forward latency (batch 1) and one training iteration (batch 2) of the RetinaNet graph.
+ *
+ * <pre>
+ *   RETINANET_MAIN=org.retinanet4j.bench.RetinaNetBenchmark ./retinanet [resnet50|small] [size=512] [runs=5]
+ * </pre>
+ * {@code resnet50}: torchvision's retinanet_resnet50_fpn layout, 91 classes, trainable BN; {@code small}:
+ * {@link RetinaNet#small(int)} with 20 classes. Compare with tools/bench_torch_retinanet.py.
+ */
+public final class RetinaNetBenchmark {
+    private RetinaNetBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        String which = args.length > 0 ? args[0] : "resnet50";
+        int size = args.length > 1 ? Integer.parseInt(args[1]) : 512;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        RetinaNet.Builder builder = which.equals("small") ? RetinaNet.smallBuilder(20) : RetinaNet.builder().numClasses(91);
+        RetinaNet model = builder.inputShape(3, size, size).build();
+        ComputationGraph net = model.init();
+        System.out.printf("%s %dx%d, %d parameters, oneDNN helpers %s, threads %s%n", which, size, size,
+                net.params().length(), OneDnnHelpers.active() ? "on" : "off",
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
+
+        INDArray one = Nd4j.randn(DataType.FLOAT, 1, 3, size, size);
+        long[] forward = time(runs, () -> net.output(one));
+        System.out.println("forward batch 1: " + BenchTimes.describe(forward));
+
+        MultiDataSet batch = trainingBatch(model, size);
+        long[] train = time(runs, () -> net.fit(batch));
+        System.out.println("training iteration batch 2: " + BenchTimes.describe(train) + ", last loss "
+                + net.score());
+    }
+
+    private static long[] time(int runs, Runnable r) {
+        r.run(); // warm-up: builds SameDiff graphs and oneDNN primitives
+        long[] t = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long s = System.nanoTime();
+            r.run();
+            t[i] = System.nanoTime() - s;
+        }
+        return t;
+    }
+
+    private static MultiDataSet trainingBatch(RetinaNet model, int size) {
+        int classes = model.config().numClasses();
+        Random rnd = new Random(1);
+        List<GroundTruth> truths = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            float[] boxes = new float[5 * 4];
+            int[] labels = new int[5];
+            for (int b = 0; b < 5; b++) {
+                float x = rnd.nextInt(size / 2);
+                float y = rnd.nextInt(size / 2);
+                boxes[b * 4] = x;
+                boxes[b * 4 + 1] = y;
+                boxes[b * 4 + 2] = x + 32 + rnd.nextInt(size / 2 - 32);
+                boxes[b * 4 + 3] = y + 32 + rnd.nextInt(size / 2 - 32);
+                labels[b] = rnd.nextInt(classes);
+            }
+            truths.add(new GroundTruth(boxes, labels));
+        }
+        RetinaNetTargets t = new TargetBuilder(new AnchorGenerator(model.config().anchorConfig()), classes)
+                .build(truths, size, size);
+        return new MultiDataSet(new INDArray[]{Nd4j.randn(DataType.FLOAT, 2, 3, size, size)},
+                new INDArray[]{t.classTargets(), t.boxTargets()});
+    }
+}

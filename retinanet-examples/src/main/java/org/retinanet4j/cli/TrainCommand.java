@@ -1,0 +1,204 @@
+package org.retinanet4j.cli;
+
+import org.deeplearning4j.core.storage.StatsStorage;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.iterator.RetinaNetIterator;
+import org.retinanet4j.eval.CocoEvalResult;
+import org.retinanet4j.persist.AnchorSettings;
+import org.retinanet4j.persist.ModelBundle;
+import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.persist.SavedModel;
+import org.retinanet4j.train.Checkpoint;
+import org.retinanet4j.train.CheckpointManager;
+import org.retinanet4j.train.ConsoleProgress;
+import org.retinanet4j.train.NonFinitePolicy;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.Trainer;
+import org.retinanet4j.train.TrainerConfig;
+import org.retinanet4j.train.TrainingResult;
+import org.retinanet4j.zoo.RetinaNet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code retinanet train}: trains RetinaNet on a COCO, VOC or CSV dataset, with checkpoints under
+ * {@code OUT/checkpoints} ({@code --resume} continues from the newest intact one) and the final model in
+ * {@code OUT/model.zip}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Trains RetinaNet on your dataset: COCO instances JSON (+ --images DIR), a VOC folder "
+                + "(+ --split) or a CSV file (+ --classes). Writes OUT/model.zip and checkpoints in OUT/checkpoints.",
+                "Defaults follow the paper: SGD momentum 0.9, weight decay 1e-4, lr 0.01 per 16 images, warm-up, "
+                        + "x0.1 at 2/3 and 8/9 of the run."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--train", required = true, paramLabel = "ANNOTATIONS", description = "training annotations")
+    Path train;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "image folder of a COCO dataset (default: next to the JSON)")
+    Path images;
+
+    @Option(names = "--val", paramLabel = "ANNOTATIONS", description = "validation annotations (same format)")
+    Path val;
+
+    @Option(names = "--val-images", paramLabel = "DIR", description = "image folder of the COCO validation set")
+    Path valImages;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Option(names = "--format", description = "coco, voc or csv (default: detected from the path)")
+    String format;
+
+    @Option(names = "--split", description = "VOC split for training (default: train)")
+    String split;
+
+    @Option(names = "--val-split", description = "VOC split for validation (default: val)")
+    String valSplit;
+
+    @Option(names = "--classes", paramLabel = "CLASSES.csv", description = "class list of a CSV dataset")
+    Path classes;
+
+    @Option(names = "--backbone", defaultValue = "small", description = "small (ResNet-18, narrow FPN/heads), "
+            + "resnet18, resnet34, resnet50 or resnet101 (default: ${DEFAULT-VALUE})")
+    String backbone;
+
+    @Option(names = "--size", defaultValue = "512", description = "input size (shorter side), a multiple of 128 "
+            + "(default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--epochs", defaultValue = "12", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "2", description = "images per batch per worker (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--workers", defaultValue = "1", description = "ParallelWrapper workers, one per GPU "
+            + "(default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adamw (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--lr", description = "learning rate (default: 0.01 x total batch / 16 for sgd, 1e-4 for adam)")
+    Double lr;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "iterations between checkpoints "
+            + "(default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--keep", defaultValue = "3", description = "checkpoints kept (default: ${DEFAULT-VALUE})")
+    int keep;
+
+    @Option(names = "--validate-every", defaultValue = "0", description = "iterations between validation runs "
+            + "(0: at the end only)")
+    int validateEvery;
+
+    @Option(names = "--resume", description = "continue from the newest intact checkpoint in OUT/checkpoints")
+    boolean resume;
+
+    @Option(names = "--skip-nan", description = "skip batches whose loss is NaN/Inf instead of stopping")
+    boolean skipNan;
+
+    @Option(names = "--stats", paramLabel = "FILE", description = "record DL4J UI statistics (StatsListener) to FILE")
+    Path stats;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed for initialisation and data order")
+    long seed;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        CliChecks.outputFolder(out, "--out");
+        if (size < 128 || size % 128 != 0) {
+            throw new IllegalArgumentException("--size must be a positive multiple of 128, got " + size);
+        }
+        if (workers < 1 || batch < 1 || epochs < 1) {
+            throw new IllegalArgumentException("--workers, --batch and --epochs must be at least 1");
+        }
+        OptimizerKind kind = parseOptimizer(optimizer);
+        DetectionDataset trainSet = DatasetArguments.read(train, images, format, split, classes, "--train");
+        DetectionDataset valSet = val == null ? null
+                : DatasetArguments.read(val, valImages, format, valSplit == null ? "val" : valSplit, classes, "--val");
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf(Locale.ROOT, "training on %s%n", trainSet);
+        console.flush();
+
+        CheckpointManager checkpoints = new CheckpointManager(out.resolve("checkpoints"), keep);
+        int batchesPerEpoch = (trainSet.numImages() + batch - 1) / batch;
+        int steps = epochs * ((batchesPerEpoch + workers - 1) / workers);
+        double rate = lr != null ? lr : kind == OptimizerKind.SGD
+                ? TrainerConfig.scaledLearningRate(TrainerConfig.PAPER_LR_PER_16_IMAGES, batch * workers) : 1e-4;
+        TrainerConfig config = TrainerConfig.builder().optimizer(kind).learningRate(rate)
+                .warmup(Math.min(500, steps / 10), 1.0 / 1000)
+                .stepDecay(0.1, steps * 2 / 3, steps * 8 / 9)
+                .maxEpochs(epochs).workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
+                .validationEvery(validateEvery).seed(seed)
+                .nonFinitePolicy(skipNan ? NonFinitePolicy.SKIP : NonFinitePolicy.STOP).build();
+
+        Checkpoint from = null;
+        ComputationGraph graph;
+        ModelMetadata md;
+        if (resume) {
+            from = checkpoints.loadLatest().orElseThrow(() -> new IllegalArgumentException("--resume: no usable "
+                    + "checkpoint in " + checkpoints.directory()));
+            graph = from.model().graph();
+            md = from.model().metadata();
+            console.printf(Locale.ROOT, "resuming from %s (iteration %d)%n", from.file(), from.state().iteration());
+        } else {
+            RetinaNet.Builder b = "small".equals(backbone) ? RetinaNet.smallBuilder(trainSet.categories().size())
+                    : RetinaNet.builder().numClasses(trainSet.categories().size()).backbone(backbone);
+            graph = b.inputShape(3, size, size).seed(seed).build().init();
+            md = TrainingPipeline.metadata(trainSet.categories(), size, AnchorSettings.torchvisionDefault(),
+                    "RetinaNet " + backbone + "-FPN, input " + size);
+        }
+        Trainer trainer = new Trainer(config, md).checkpoints(checkpoints);
+        if (valSet != null) {
+            trainer.validation(TrainingPipeline.validation(md, valSet, batch));
+        }
+        if (stats != null) {
+            CliChecks.outputFolder(stats.toAbsolutePath().getParent(), "--stats");
+            Files.createDirectories(stats.toAbsolutePath().getParent());
+            StatsStorage storage = new FileStatsStorage(stats.toFile());
+            trainer.listener(new StatsListener(storage));
+        }
+        TrainingResult result;
+        try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md, batch, seed, 2);
+             ConsoleProgress progress = new ConsoleProgress(System.err)) {
+            trainer.progress(progress);
+            result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))
+                    : trainer.resume(from, TrainingPipeline.trainingData(it));
+        }
+        Path modelFile = out.resolve("model.zip");
+        ModelBundle.save(modelFile, new SavedModel(result.graph(), md));
+        console.printf(Locale.ROOT, "trained to iteration %d (%s) in %.1f min; model: %s%n",
+                result.state().iteration(), result.stopReason(), result.elapsed().toMillis() / 60000.0, modelFile);
+        if (valSet != null) {
+            CocoEvalResult eval = TrainingPipeline.evaluate(result.graph(), md, valSet, batch);
+            console.print(eval.summaryTable());
+        }
+        console.flush();
+        return 0;
+    }
+
+    private static OptimizerKind parseOptimizer(String name) {
+        try {
+            return OptimizerKind.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--optimizer: unknown optimizer '" + name + "' (use sgd, adam or adamw)");
+        }
+    }
+}

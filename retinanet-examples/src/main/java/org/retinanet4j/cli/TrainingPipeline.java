@@ -1,0 +1,91 @@
+package org.retinanet4j.cli;
+
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.retinanet4j.anchors.AnchorGenerator;
+import org.retinanet4j.data.CategoryMap;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.iterator.RetinaNetIterator;
+import org.retinanet4j.decode.DecoderConfig;
+import org.retinanet4j.eval.CocoEvalResult;
+import org.retinanet4j.eval.CocoEvaluator;
+import org.retinanet4j.eval.CocoGroundTruth;
+import org.retinanet4j.inference.DatasetDetections;
+import org.retinanet4j.inference.Detector;
+import org.retinanet4j.persist.AnchorSettings;
+import org.retinanet4j.persist.DecoderSettings;
+import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.persist.SavedModel;
+import org.retinanet4j.preprocess.PaddingRule;
+import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.train.TrainingData;
+import org.retinanet4j.train.ValidationHook;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires a dataset to the trainer: the model metadata, the training iterator (shuffled and flipped per
+ * (seed, epoch), so resume replays the same batches) and COCO validation. Shared by {@code demo} and {@code train}.
+ */
+final class TrainingPipeline {
+
+    private TrainingPipeline() {
+    }
+
+    static ModelMetadata metadata(CategoryMap categories, int size, AnchorSettings anchors, String architecture) {
+        int[] ids = Arrays.stream(categories.categoryIds()).mapToInt(Math::toIntExact).toArray();
+        return new ModelMetadata(List.of(categories.names()), ids, size, size, ModelMetadata.IMAGENET_MEAN,
+                ModelMetadata.IMAGENET_STD, anchors, DecoderSettings.paperDefault(), architecture, Map.of());
+    }
+
+    static RetinaNetIterator trainIterator(DetectionDataset train, ModelMetadata md, int batch, long seed,
+                                           int loaderThreads) {
+        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(Detector.anchorConfig(md.anchors())),
+                md.numClasses());
+        return RetinaNetIterator.builder(train)
+                .targets(targets)
+                .batchSize(batch)
+                .resize(new ResizeRule(Math.min(md.inputHeight(), md.inputWidth()),
+                        Math.max(md.inputHeight(), md.inputWidth())))
+                .padding(PaddingRule.toMultipleOf(Detector.PAD_MULTIPLE))
+                .training(true)
+                .seed(seed)
+                .loaderThreads(loaderThreads)
+                .build();
+    }
+
+    /** Epoch e of the iterator, positioned by (seed, e); skipping needs no image decoding. */
+    static TrainingData trainingData(RetinaNetIterator it) {
+        return new TrainingData() {
+            @Override
+            public MultiDataSetIterator epoch(int epoch) {
+                it.startAt(epoch, 0);
+                return it;
+            }
+
+            @Override
+            public void skip(MultiDataSetIterator iterator, int batches) {
+                it.startAt(it.epoch(), batches);
+            }
+        };
+    }
+
+    /** COCO evaluation of a graph on a dataset (100 detections per image, as COCO scores them). */
+    static CocoEvalResult evaluate(ComputationGraph graph, ModelMetadata md, DetectionDataset dataset, int batch) {
+        Detector detector = new Detector(new SavedModel(graph, md), evaluationDecoder(md));
+        return new CocoEvaluator().evaluate(CocoGroundTruth.fromDataset(dataset),
+                DatasetDetections.run(detector, dataset, batch));
+    }
+
+    static DecoderConfig evaluationDecoder(ModelMetadata md) {
+        return Detector.decoderConfig(md.decoder()).withDetectionsPerImage(DecoderConfig.COCO_EVAL_DETECTIONS_PER_IMAGE);
+    }
+
+    /** Validation hook reporting mAP@[.5:.95]. */
+    static ValidationHook validation(ModelMetadata md, DetectionDataset val, int batch) {
+        return graph -> evaluate(graph, md, val, batch).stats().ap();
+    }
+}

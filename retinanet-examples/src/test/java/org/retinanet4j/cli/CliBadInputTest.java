@@ -1,0 +1,110 @@
+package org.retinanet4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input to the train/detect/synth/evaluate/demo commands ends in exit code 2 and one explanatory line. */
+class CliBadInputTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = RetinaNetCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private void assertOneLineError(Run r, String expected) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(expected), r.err());
+    }
+
+    @Test
+    void detectWithAMissingModel() {
+        assertOneLineError(run("detect", "--model", dir.resolve("nope.zip").toString(), "x.png"), "no such file");
+    }
+
+    @Test
+    void detectWithAModelFileFromSomethingElse() throws Exception {
+        Path fake = Files.writeString(dir.resolve("model.zip"), "not a model at all");
+        Path img = Files.writeString(dir.resolve("a.png"), "x");
+        assertOneLineError(run("detect", "--model", fake.toString(), img.toString()), "not a RetinaNet4j model");
+    }
+
+    @Test
+    void detectWithAMissingImage() throws Exception {
+        Path fake = Files.writeString(dir.resolve("model.zip"), "x");
+        assertOneLineError(run("detect", "--model", fake.toString(), dir.resolve("missing.jpg").toString()),
+                "missing.jpg");
+    }
+
+    @Test
+    void trainWithAnUnknownFormat() throws Exception {
+        Path ann = Files.writeString(dir.resolve("labels.txt"), "x");
+        assertOneLineError(run("train", "--train", ann.toString(), "--out", dir.resolve("o").toString()),
+                "cannot tell the format");
+        assertOneLineError(run("train", "--train", ann.toString(), "--format", "yolo", "--out",
+                dir.resolve("o").toString()), "unknown format 'yolo'");
+    }
+
+    @Test
+    void trainWithAMissingAnnotationsFile() {
+        assertOneLineError(run("train", "--train", dir.resolve("none.json").toString(), "--out",
+                dir.resolve("o").toString()), "none.json");
+    }
+
+    @Test
+    void trainCsvWithoutOrWithAWrongClassFile() throws Exception {
+        Path csv = Files.writeString(dir.resolve("train.csv"), "img.png,1,1,5,5,cat\n");
+        assertOneLineError(run("train", "--train", csv.toString(), "--out", dir.resolve("o").toString()),
+                "--classes");
+        Path classes = Files.writeString(dir.resolve("classes.csv"), "cat;zero\n");
+        Run r = run("train", "--train", csv.toString(), "--classes", classes.toString(), "--out",
+                dir.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("classes.csv"), r.err());
+    }
+
+    @Test
+    void anOutputFolderThatIsAFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("out"), "x");
+        assertOneLineError(run("synth", "--out", file.toString()), "is a file");
+        assertOneLineError(run("demo", "--out", file.toString()), "is a file");
+    }
+
+    @Test
+    void evaluateWithAModelFromSomethingElse() throws Exception {
+        Path fake = Files.writeString(dir.resolve("m.zip"), "x");
+        Path gt = Files.writeString(dir.resolve("gt.json"), "{\"images\":[],\"annotations\":[],\"categories\":"
+                + "[{\"id\":1,\"name\":\"a\"}]}");
+        assertOneLineError(run("evaluate", "--model", fake.toString(), "--annotations", gt.toString()),
+                "not a RetinaNet4j model");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String c : new String[]{"demo", "train", "detect", "synth", "evaluate"}) {
+            Run r = run(c, "--help");
+            assertEquals(0, r.code(), c);
+            assertTrue(r.out().contains("Usage: retinanet " + c), r.out());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.retinanet4j.train;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+
+import java.util.List;
+
+/**
+ * Puts a {@link TrainerConfig}'s optimiser, schedule, weight decay and gradient clipping onto every trainable part
+ * of an existing graph (layers and SameDiff vertices), whatever the graph was built with, and gives it a fresh
+ * updater. Used once when a run starts from scratch; a resumed run keeps the restored configuration and state.
+ *
+ * <p>Clipping: {@link GradientNormalization#ClipL2PerLayer} rescales a layer's gradient when its L2 norm exceeds
+ * the threshold. Unlike element-wise clipping it keeps each layer's gradient direction, and it only acts on the
+ * rare exploding steps (early iterations, before warm-up ends) that would otherwise turn the loss into NaN.
+ * Weight decay (decoupled, applied with the learning rate) goes on weights, not biases. SameDiff vertices (the
+ * shared heads) get the updater and weight decay but no clipping: M2.1's updater fails when it clips them.
+ */
+public final class OptimizationRecipe {
+
+    private OptimizationRecipe() {
+    }
+
+    public static IUpdater updater(TrainerConfig c) {
+        WarmupStepSchedule schedule = c.schedule();
+        return switch (c.optimizer()) {
+            case SGD -> new Nesterovs(schedule, c.momentum());
+            case ADAM, ADAMW -> Adam.builder().learningRateSchedule(schedule).build();
+        };
+    }
+
+    public static List<Regularization> weightRegularization(TrainerConfig c) {
+        boolean decay = c.weightDecay() > 0 && c.optimizer() != OptimizerKind.ADAM;
+        return decay ? List.of(new WeightDecay(c.weightDecay(), true)) : List.of();
+    }
+
+    /** Applies the recipe to every layer and SameDiff vertex and resets the updater state. */
+    public static void apply(ComputationGraph graph, TrainerConfig c) {
+        IUpdater updater = updater(c);
+        List<Regularization> reg = weightRegularization(c);
+        GradientNormalization gn = c.gradientClipL2() > 0 ? GradientNormalization.ClipL2PerLayer
+                : GradientNormalization.None;
+        for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                configure(bl, updater, reg, gn, c.gradientClipL2());
+            } else if (v instanceof SameDiffVertex sv) {
+                sv.setUpdater(updater.clone());
+                sv.setBiasUpdater(updater.clone());
+                sv.setRegularization(reg);
+                sv.setRegularizationBias(List.of());
+                // no clipping here: DL4J M2.1's updater cannot look SameDiff vertices up by name when it clips
+                // (NullPointerException in BaseMultiLayerUpdater.preApply); the heads' inputs are clipped upstream
+            }
+        }
+        for (Layer layer : graph.getLayers()) {
+            if (layer.conf() != null && layer.conf().getLayer() instanceof BaseLayer bl) {
+                configure(bl, updater, reg, gn, c.gradientClipL2());
+            }
+        }
+        if (graph.getUpdater(false) != null) {
+            // DL4J builds a new updater (and its state) from the changed configuration at the next fit
+            graph.setUpdater(null);
+        }
+    }
+
+    private static void configure(BaseLayer bl, IUpdater updater, List<Regularization> reg, GradientNormalization gn,
+                                  double threshold) {
+        if (bl.getIUpdater() == null || bl.getIUpdater().getClass().getSimpleName().equals("NoOp")) {
+            return; // frozen parts stay frozen
+        }
+        bl.setIUpdater(updater.clone());
+        bl.setBiasUpdater(updater.clone());
+        bl.setRegularization(reg);
+        bl.setRegularizationBias(List.of());
+        bl.setGradientNormalization(gn);
+        bl.setGradientNormalizationThreshold(threshold);
+    }
+}

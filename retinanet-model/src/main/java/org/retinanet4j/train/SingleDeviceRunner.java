@@ -1,0 +1,66 @@
+package org.retinanet4j.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One step per batch on the graph itself. With {@link NonFinitePolicy#SKIP} it copies parameters and updater
+ * state before each step (one extra copy of the model per step) so a step with a NaN/Inf loss can be undone.
+ */
+final class SingleDeviceRunner implements StepRunner {
+    private static final Logger log = LoggerFactory.getLogger(SingleDeviceRunner.class);
+    private final ComputationGraph graph;
+    private final NonFinitePolicy policy;
+
+    SingleDeviceRunner(ComputationGraph graph, NonFinitePolicy policy) {
+        this.graph = graph;
+        this.policy = policy;
+    }
+
+    @Override
+    public Outcome run(MultiDataSetIterator it, int maxSteps, TrainingState before) {
+        MultiDataSet batch = it.next();
+        long images = batch.getFeatures(0).size(0);
+        INDArray params = null;
+        INDArray updaterState = null;
+        int iterationCount = graph.getIterationCount();
+        if (policy == NonFinitePolicy.SKIP) {
+            params = graph.params().dup();
+            INDArray state = updaterState();
+            updaterState = state == null ? null : state.dup();
+        }
+        graph.fit(batch);
+        double loss = graph.score();
+        // a NaN can reach the gradients while the loss stays finite (max pooling skips a NaN pixel going
+        // forward but not backward), so the parameters are checked too: one reduction, cheap next to the step
+        if (Double.isFinite(loss) && !Double.isFinite(graph.params().sumNumber().doubleValue())) {
+            loss = Double.NaN;
+        }
+        if (Double.isFinite(loss) || policy == NonFinitePolicy.STOP) {
+            return new Outcome(1, 1, images, loss, false);
+        }
+        graph.params().assign(params);
+        if (updaterState != null) {
+            updaterState().assign(updaterState);
+        }
+        graph.getConfiguration().setIterationCount(iterationCount);
+        log.warn("loss {} at iteration {} (epoch {}, batch {}): batch skipped, step undone", loss,
+                before.iteration() + 1, before.epoch(), before.batchInEpoch());
+        return new Outcome(1, 0, 0, loss, true);
+    }
+
+    private INDArray updaterState() {
+        ComputationGraphUpdater u = graph.getUpdater(false);
+        return u == null ? null : u.getStateViewArray();
+    }
+
+    @Override
+    public int batchesPerStep() {
+        return 1;
+    }
+}

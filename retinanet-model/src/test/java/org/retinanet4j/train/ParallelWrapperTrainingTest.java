@@ -1,0 +1,64 @@
+package org.retinanet4j.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.retinanet4j.anchors.AnchorConfig;
+import org.retinanet4j.anchors.AnchorGenerator;
+import org.retinanet4j.backbone.ResNetDepth;
+import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.targets.GroundTruth;
+import org.retinanet4j.targets.RetinaNetTargets;
+import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.zoo.RetinaNet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ParallelWrapper (2 workers, CPU backend) trains the RetinaNet graph itself, SameDiff heads included. */
+class ParallelWrapperTrainingTest {
+
+    @Test
+    void twoWorkersTrainTheRetinaNetGraph() {
+        int size = 128;
+        ComputationGraph graph = RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(16)
+                .headWidth(16).headDepth(1).inputShape(3, size, size).seed(3).build().init();
+        INDArray before = graph.params().dup();
+        List<MultiDataSet> batches = batches(4, size);
+        TrainerConfig config = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3).warmup(0, 1)
+                .workers(2).maxIterations(2).build();
+        TrainingResult r = new Trainer(config, ModelMetadata.of(List.of("a", "b"), new int[]{1, 2}, size, size,
+                "test")).fit(graph, epoch -> new TinyGraphs.ListIterator(batches));
+        assertEquals(2, r.state().iteration(), "2 steps of 2 workers");
+        assertEquals(4, r.state().batchInEpoch(), "one batch per worker per step");
+        assertTrue(Double.isFinite(r.lastLoss()), "loss " + r.lastLoss());
+        INDArray after = graph.params();
+        assertTrue(Double.isFinite(after.sumNumber().doubleValue()));
+        double moved = after.sub(before).amaxNumber().doubleValue();
+        assertTrue(moved > 1e-5, "the averaged parameters reached the main graph (moved " + moved + ")");
+        String head = graph.getConfiguration().getVertices().keySet().stream().filter(k -> k.contains("head"))
+                .findFirst().orElseThrow();
+        assertTrue(graph.getVertex(head).paramTable(false).values().stream().anyMatch(p -> p.length() > 0),
+                "the SameDiff head " + head + " has parameters");
+    }
+
+    private static List<MultiDataSet> batches(int n, int size) {
+        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()), 2);
+        List<MultiDataSet> out = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            Nd4j.getRandom().setSeed(b);
+            INDArray x = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, size, size);
+            float o = 10 + 20 * b;
+            RetinaNetTargets t = targets.build(List.of(new GroundTruth(new float[]{o, o, o + 50, o + 40},
+                    new int[]{b % 2}, new boolean[1])), size, size);
+            out.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{x},
+                    new INDArray[]{t.classTargets(), t.boxTargets()}));
+        }
+        return out;
+    }
+}
