@@ -54,7 +54,9 @@ public final class TrainingThroughputBenchmark {
         List<MultiDataSet> batches = syntheticBatches(4, batch, size, classes);
         TrainingData data = epoch -> new org.retinanet4j.bench.ListMultiDataSetIterator(batches);
         ModelMetadata md = ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, size, size, model);
-        TrainerConfig.Builder c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(0.001)
+        // a small learning rate: the timing does not depend on it, and random pixels with random boxes are no
+        // data to learn from (larger steps can diverge, which would stop the run)
+        TrainerConfig.Builder c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-5)
                 .warmup(0, 1).workers(workers);
         int warm = 2;
         long[] mark = new long[2];
