@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -29,8 +30,12 @@ import org.nd4j.linalg.activations.Activation;
  * {@code layerS_B_add}.
  *
  * <p>{@code trainableLayers} follows torchvision's {@code trainable_backbone_layers} (0..5): the last k of
- * [stem, layer1, layer2, layer3, layer4] train; the rest are wrapped in DL4J {@code FrozenLayer}. That is safe
- * because the frozen part is always a prefix of the graph: nothing upstream of it needs a gradient.
+ * [stem, layer1, layer2, layer3, layer4] train. The stem (a chain of layers fed by the input) is wrapped in DL4J
+ * {@code FrozenLayer}, which sends no gradient upstream: nothing upstream needs one. Frozen residual stages cannot
+ * use {@code FrozenLayer}: their residual-add vertices then receive no error and backprop fails ("errors not
+ * set", verified), so their layers are wrapped in {@code FrozenLayerWithBackprop} (no update, errors pass
+ * through). That wrapper is broken for BatchNormalization in M2.1, so freezing a residual stage requires
+ * {@link BatchNormMode#FROZEN} (the BN folded into the convolutions); the constructor rejects the other case.
  */
 public final class ResNetBackbone {
     public static final double BN_EPS = 1e-5;
@@ -44,6 +49,11 @@ public final class ResNetBackbone {
     public ResNetBackbone(ResNetDepth depth, BatchNormMode bnMode, int trainableLayers) {
         if (trainableLayers < 0 || trainableLayers > 5) {
             throw new IllegalArgumentException("trainableBackboneLayers must be 0..5, got " + trainableLayers);
+        }
+        if (bnMode == BatchNormMode.TRAINABLE && trainableLayers < 4) {
+            throw new IllegalArgumentException("trainableBackboneLayers " + trainableLayers + " freezes residual "
+                    + "stages, which needs batchNormMode FROZEN: DL4J 1.0.0-M2.1's FrozenLayerWithBackprop is broken "
+                    + "for BatchNormalization (use trainableBackboneLayers 4 or 5 with trainable BN)");
         }
         this.depth = depth;
         this.bnMode = bnMode;
@@ -130,7 +140,12 @@ public final class ResNetBackbone {
     }
 
     private static String add(GraphBuilder g, String name, Layer layer, boolean frozen, String in) {
-        g.addLayer(name, frozen ? new FrozenLayer(layer) : layer, in);
+        Layer wrapped = layer;
+        if (frozen) {
+            // Only the stem's layers are named without a "layer" prefix; they form a chain from the input.
+            wrapped = name.startsWith("layer") ? new FrozenLayerWithBackprop(layer) : new FrozenLayer(layer);
+        }
+        g.addLayer(name, wrapped, in);
         return name;
     }
 
