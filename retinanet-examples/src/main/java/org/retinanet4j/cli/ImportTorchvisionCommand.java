@@ -53,9 +53,9 @@ public class ImportTorchvisionCommand implements Callable<Integer> {
             description = "network input size recorded in the model, multiples of 128 (default: ${DEFAULT-VALUE})")
     String inputSize;
 
-    @Option(names = "--width", paramLabel = "C", defaultValue = "256",
-            description = "FPN and head width of the file (torchvision: ${DEFAULT-VALUE})")
-    int width;
+    @Option(names = "--width", paramLabel = "C",
+            description = "FPN and head width (default: read from the file; torchvision's is 256)")
+    Integer width;
 
     @Spec
     CommandSpec spec;
@@ -70,7 +70,10 @@ public class ImportTorchvisionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--input-size: expected HxW such as 512x512, got " + inputSize);
         }
         TorchvisionImport job = TorchvisionImport.from(weights).backboneOnly(backboneOnly).batchNormMode(bnMode)
-                .inputSize(Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim())).width(width);
+                .inputSize(Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim()));
+        if (width != null) {
+            job.width(width);
+        }
         if (numClasses != null) {
             job.numClasses(numClasses);
         }

@@ -84,7 +84,7 @@ class ImportTorchvisionCommandTest {
         for (String bn : new String[]{"FROZEN", "TRAINABLE"}) {
             Path out = dir.resolve("model-" + bn + ".zip");
             Run r = run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out", out.toString(),
-                    "--bn", bn, "--width", "8", "--input-size", "128x128");
+                    "--bn", bn, "--input-size", "128x128");
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains("3 classes") && r.out().contains("Adler32"), r.out());
             assertReproduces(out, bn + " BatchNorm");
@@ -94,7 +94,7 @@ class ImportTorchvisionCommandTest {
     @Test
     void aFileThatDoesNotFitExitsTwoNamingTheTensor() {
         Run r = run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out",
-                dir.resolve("bad.zip").toString(), "--num-classes", "5", "--width", "8", "--input-size", "128x128");
+                dir.resolve("bad.zip").toString(), "--num-classes", "5", "--input-size", "128x128");
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("head.classification_head.cls_logits.weight"), r.err());
     }

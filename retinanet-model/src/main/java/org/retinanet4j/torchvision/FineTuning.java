@@ -31,11 +31,9 @@ import org.slf4j.LoggerFactory;
  * prior-probability bias) when the class count changes or {@link #resetClassifier(boolean)} asks for it. The
  * backbone is frozen (trainableBackboneLayers 0) or partly/fully trainable, as torchvision's
  * {@code trainable_backbone_layers}. Frozen stages are wrapped in DL4J's {@code FrozenLayerWithBackprop} (the stem,
- * a prefix of the graph, in {@code FrozenLayer}): parameters fixed, errors still passed upstream. Why not the zoo
- * builder's {@code trainableBackboneLayers} ({@code FrozenLayer} everywhere): in M2.1 a plain FrozenLayer sends no
- * error upstream, and the residual {@code ElementWiseVertex} behind a frozen stage then fails the backward pass
- * ("Cannot do backward pass: errors not set"); and per-layer {@code NoOp} updaters fail in the updater with the
- * SameDiff head vertices (NullPointerException in {@code BaseMultiLayerUpdater.preApply}). {@code
+ * a prefix of the graph, in {@code FrozenLayer}): parameters fixed, errors still passed upstream (a plain
+ * FrozenLayer sends no error upstream, and in M2.1 the residual {@code ElementWiseVertex} behind a frozen stage then
+ * fails the backward pass: "Cannot do backward pass: errors not set"). {@code
  * FrozenLayerWithBackprop} around a BatchNormalization is broken in M2.1 (field notes), so a graph with TRAINABLE
  * BatchNorm can freeze the stem only (trainableBackboneLayers 4 or 5); imports default to FROZEN (folded)
  * BatchNorm, which freezes at any level.

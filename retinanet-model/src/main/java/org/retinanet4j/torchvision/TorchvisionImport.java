@@ -35,8 +35,8 @@ public final class TorchvisionImport {
     private Double bnEps;
     private int inputHeight = 512;
     private int inputWidth = 512;
-    private int width = 256;
-    private int trainableBackboneLayers = 3;
+    private Integer width;
+    private Integer trainableBackboneLayers;
     private List<String> classNames;
 
     private TorchvisionImport(Path weights) {
@@ -79,13 +79,17 @@ public final class TorchvisionImport {
         return this;
     }
 
-    /** FPN and head width; torchvision's is 256 (smaller only for files made with a reduced width). */
+    /** FPN and head width; default: read from the file (torchvision: 256; 256 for a backbone-only import). */
     public TorchvisionImport width(int channels) {
         width = channels;
         return this;
     }
 
-    /** torchvision's trainable_backbone_layers (0..5) for later fine-tuning; default 3, as torchvision's. */
+    /**
+     * torchvision's trainable_backbone_layers (0..5) recorded in the graph; default 3 with FROZEN BatchNorm (as
+     * torchvision with pretrained weights) and 5 with TRAINABLE BatchNorm (the graph cannot freeze residual stages
+     * that hold DL4J BatchNormalization layers).
+     */
     public TorchvisionImport trainableBackboneLayers(int layers) {
         trainableBackboneLayers = layers;
         return this;
@@ -104,8 +108,11 @@ public final class TorchvisionImport {
                 : classNames != null ? classNames.size()
                 : state.numClasses() != null ? state.numClasses() : CocoLabels.NUM_CLASSES;
         ResNetDepth depth = depthOf(state);
-        ComputationGraph graph = RetinaNet.builder().numClasses(k).backbone(depth).fpnWidth(width).headWidth(width)
-                .batchNormMode(batchNormMode).trainableBackboneLayers(trainableBackboneLayers)
+        int channels = width != null ? width : widthOf(state);
+        ComputationGraph graph = RetinaNet.builder().numClasses(k).backbone(depth).fpnWidth(channels)
+                .headWidth(channels).headDepth(backboneOnly ? 4 : headDepthOf(state))
+                .batchNormMode(batchNormMode).trainableBackboneLayers(trainableBackboneLayers != null
+                        ? trainableBackboneLayers : batchNormMode == BatchNormMode.FROZEN ? 3 : 5)
                 .inputShape(3, inputHeight, inputWidth).build().init();
         ImportOptions options = new ImportOptions(bnEps, backboneOnly);
         ImportSummary summary = TorchvisionImporter.load(graph, state, options);
@@ -139,6 +146,21 @@ public final class TorchvisionImport {
                     + state.arch() + "' is not a torchvision ResNet or RetinaNet-ResNet");
         }
         return ResNetDepth.parse(m.group(1));
+    }
+
+    /** FPN width of the file: rows of the first lateral conv; 256 (torchvision's) when the file has no FPN. */
+    static int widthOf(TorchvisionStateDict state) {
+        org.nd4j.linalg.api.ndarray.INDArray lateral = state.tensors().get("backbone.fpn.inner_blocks.0.0.weight");
+        return lateral == null ? 256 : (int) lateral.size(0);
+    }
+
+    /** Convolutions per subnet in the file (torchvision: 4); 4 when the file has no head. */
+    static int headDepthOf(TorchvisionStateDict state) {
+        int depth = 0;
+        while (state.tensors().containsKey("head.classification_head.conv." + depth + ".0.weight")) {
+            depth++;
+        }
+        return depth == 0 && !state.tensors().containsKey("head.classification_head.cls_logits.weight") ? 4 : depth;
     }
 
     private static List<String> defaultNames(int k) {
