@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--minutes", description = "training time limit in minutes (default: ${DEFAULT-VALUE})",
-            defaultValue = "7")
+            defaultValue = "8.5")
     double minutes;
 
     @Option(names = "--iterations", description = "training iterations (default: ${DEFAULT-VALUE}; the time limit "

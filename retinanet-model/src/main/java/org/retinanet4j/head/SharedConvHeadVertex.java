@@ -140,11 +140,14 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO)
                 .build();
         SDVariable[] levels = new SDVariable[numLevels];
+        // ReLU as max(x, 0), a custom op whose output is sized at every run: the legacy scalar ReLU op crashed
+        // (SIGSEGV in ScalarTransform<RELU>) when the batch size changed between calls.
+        SDVariable zero = sd.constant(Nd4j.scalar(layerInput.get(levelInputName(0)).dataType(), 0.0));
         for (int l = 0; l < numLevels; l++) {
             SDVariable x = layerInput.get(levelInputName(l));
             for (int i = 0; i < depth; i++) {
-                x = sd.nn().relu(sd.cnn().conv2d(x, params.get(convWeightKey(i)),
-                        sd.reshape(params.get(convBiasKey(i)), -1), conv), 0.0);
+                x = sd.math().max(sd.cnn().conv2d(x, params.get(convWeightKey(i)),
+                        sd.reshape(params.get(convBiasKey(i)), -1), conv), zero);
             }
             SDVariable out = sd.cnn().conv2d(x, params.get(predictorWeightKey()),
                     sd.reshape(params.get(predictorBiasKey()), -1), conv);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes files so that a reader (or a crash) never sees half a file: the content goes to a temporary file in the
@@ -32,6 +33,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             content.writeTo(tmp);
+            readableByAll(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -53,6 +55,15 @@ public final class AtomicFiles {
                 out.write(bytes);
             }
         });
+    }
+
+    // createTempFile makes owner-only (0600) files; models and results are ordinary files (0644 where POSIX)
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: its defaults apply
+        }
     }
 
     // Without this the rename itself may be lost on power failure (POSIX); not supported everywhere, so best effort.

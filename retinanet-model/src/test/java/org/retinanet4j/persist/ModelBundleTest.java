@@ -37,6 +37,8 @@ class ModelBundleTest {
         try (var s = Files.list(dir)) {
             assertEquals(List.of(file), s.toList(), "no temporary files are left behind");
         }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)), "an ordinary file, not the temp file's owner-only mode");
     }
 
     @Test
