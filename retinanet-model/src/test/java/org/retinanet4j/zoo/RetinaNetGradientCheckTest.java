@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,6 +38,9 @@ class RetinaNetGradientCheckTest {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "retinanet.slowTests", matches = "true",
+            disabledReason = "minutes on 2 cores (two double-precision forward passes per parameter array); run with "
+                    + "-Dretinanet.slowTests=true")
     void everyParameterOfTheTinyNetworkHasTheRightGradient() {
         ComputationGraph net = TinyNets.tiny().dataType(DataType.DOUBLE).updater(new NoOp())
                 .batchNormMode(BatchNormMode.FROZEN).trainableBackboneLayers(1).build().init();
