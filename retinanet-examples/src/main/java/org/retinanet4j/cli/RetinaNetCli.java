@@ -32,6 +32,7 @@ public final class RetinaNetCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        SameDiffNoiseFilter.install();
         System.exit(commandLine().execute(args));
     }
 

@@ -12,6 +12,8 @@ import org.retinanet4j.runtime.OneDnnHelpers;
 import java.util.List;
 import java.util.Map;
 
+import org.deeplearning4j.nn.gradient.Gradient;
+
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,5 +58,48 @@ class OneDnnHelpersTest {
                 System.setProperty(OneDnnHelpers.DISABLE_PROPERTY, saved);
             }
         }
+    }
+
+    /**
+     * Training mode (batch statistics in BatchNorm) and backprop: the helpers' parameter gradients equal the plain
+     * path's. Inference equality alone would not catch a wrong BatchNorm or convolution backward pass.
+     */
+    @Test
+    void helperGradientsMatchThePlainPathInTraining() {
+        String saved = System.getProperty(OneDnnHelpers.DISABLE_PROPERTY);
+        try {
+            OneDnnHelpers.enable();
+            ComputationGraph fast = TinyNets.tiny().build().init();
+            System.setProperty(OneDnnHelpers.DISABLE_PROPERTY, "true");
+            ComputationGraph plain = new ComputationGraph(fast.getConfiguration().clone());
+            plain.init(fast.params().dup(), false);
+
+            int n = 2;
+            INDArray image = TinyNets.image(5, DataType.FLOAT, n, 128, 128);
+            INDArray[] labels = TinyNets.labels(6, DataType.FLOAT, n, TinyNets.totalAnchors(128, 128, 2), 3);
+            Gradient a = gradient(fast, image, labels);
+            Gradient b = gradient(plain, image, labels);
+            for (Map.Entry<String, INDArray> e : b.gradientForVariable().entrySet()) {
+                INDArray x = a.getGradientFor(e.getKey());
+                INDArray y = e.getValue();
+                double scale = Math.max(1e-8, Transforms.abs(y).maxNumber().doubleValue());
+                double maxDiff = Transforms.abs(x.sub(y)).maxNumber().doubleValue();
+                assertTrue(maxDiff / scale < 1e-2, e.getKey() + ": helper gradient differs, max diff " + maxDiff
+                        + " vs max |g| " + scale);
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(OneDnnHelpers.DISABLE_PROPERTY);
+            } else {
+                System.setProperty(OneDnnHelpers.DISABLE_PROPERTY, saved);
+            }
+        }
+    }
+
+    private static Gradient gradient(ComputationGraph net, INDArray image, INDArray[] labels) {
+        net.setInputs(image);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        return net.gradient();
     }
 }
