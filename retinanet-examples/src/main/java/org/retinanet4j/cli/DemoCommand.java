@@ -79,6 +79,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
+    @Option(names = "--width", defaultValue = "32", description = "FPN and head channels (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--head-depth", defaultValue = "1", description = "3x3 convolutions per head before the "
+            + "predictor (default: ${DEFAULT-VALUE})")
+    int headDepth;
+
     @Option(names = "--workers", defaultValue = "1", description = "ParallelWrapper workers (default: ${DEFAULT-VALUE})")
     int workers;
 
@@ -111,10 +118,12 @@ public final class DemoCommand implements Callable<Integer> {
         console.flush();
 
         AnchorSettings anchors = demoAnchors(size);
-        RetinaNet zoo = RetinaNet.smallBuilder(train.categories().size()).inputShape(3, size, size).seed(seed).build();
+        RetinaNet zoo = RetinaNet.smallBuilder(train.categories().size()).inputShape(3, size, size)
+                .fpnWidth(width).headWidth(width).headDepth(headDepth).seed(seed).build();
         ComputationGraph graph = zoo.init();
         ModelMetadata md = TrainingPipeline.metadata(train.categories(), size, anchors,
-                "RetinaNet small (ResNet-18, FPN/heads 96 wide, 2 head convs), anchors " + anchors);
+                "RetinaNet small (ResNet-18, FPN/heads " + width + " wide, " + headDepth + " head convs), anchors "
+                        + anchors);
         TrainerConfig config = TrainerConfig.builder()
                 .optimizer(OptimizerKind.ADAM).learningRate(lr).weightDecay(0)
                 .warmup(Math.min(100, iterations / 10), 0.01)
