@@ -117,7 +117,8 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
     }
 
     /** Validates the labels in one pass and counts the positive anchors of each row. */
-    private static double[] positivesPerImage(INDArray labels, INDArray output) {
+    @Override
+    protected double[] positivesPerImage(INDArray labels, INDArray output) {
         FlatArrays.requireSameShape("BoxRegressionLoss", labels, output);
         int rows = (int) labels.size(0);
         int columns = (int) labels.size(1);
@@ -151,42 +152,23 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
-        double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues t = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
-        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
-            double sum = 0;
-            for (int i = from; i < to; i++) {
-                double target = t.get(i);
-                if (target != NOT_POSITIVE) {
-                    sum += penalty(x.get(i) - target);
-                }
-            }
-            return sum;
-        });
-        for (int r = 0; r < sums.length; r++) {
-            sums[r] /= Math.max(1, positives[r]);
-        }
-        return FlatArrays.column(sums, output);
+    protected int valuesPerAnchor(INDArray output) {
+        return 4;
     }
 
     @Override
-    protected INDArray fusedGradient(INDArray labels, INDArray output) {
-        double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues t = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
-        INDArray gradient = FlatArrays.newLike(output);
-        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
-        RowChunks.sumPerRow(positives.length, (int) output.size(1), 4, (row, from, to) -> {
-            double scale = 1.0 / Math.max(1, positives[row]);
-            for (int i = from; i < to; i++) {
-                double target = t.get(i);
-                g.set(i, target == NOT_POSITIVE ? 0 : scale * penaltyDerivative(x.get(i) - target));
-            }
-            return 0;
-        });
-        return gradient;
+    protected boolean skipped(double target) {
+        return target == NOT_POSITIVE;
+    }
+
+    @Override
+    protected double elementLoss(double output, double target) {
+        return penalty(output - target);
+    }
+
+    @Override
+    protected double elementGradient(double output, double target) {
+        return penaltyDerivative(output - target);
     }
 
     private boolean smooth() {

@@ -107,7 +107,8 @@ public class FocalLoss extends FusedSameDiffLoss {
      * Validates the labels in one parallel pass and counts the positive entries (= positive anchors) of each
      * row. Each chunk stops at its first bad value; the smallest index over chunks is the first bad value.
      */
-    private static double[] positivesPerImage(INDArray labels, INDArray output) {
+    @Override
+    protected double[] positivesPerImage(INDArray labels, INDArray output) {
         FlatArrays.requireSameShape("FocalLoss", labels, output);
         FlatArrays.FlatValues y = FlatArrays.read(labels);
         int columns = (int) labels.size(1);
@@ -135,42 +136,23 @@ public class FocalLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    protected INDArray fusedScoreArray(INDArray labels, INDArray output) {
-        double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues y = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
-        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
-            double sum = 0;
-            for (int i = from; i < to; i++) {
-                double label = y.get(i);
-                if (label != IGNORE) {
-                    sum += elementLoss(x.get(i), label == 1);
-                }
-            }
-            return sum;
-        });
-        for (int r = 0; r < sums.length; r++) {
-            sums[r] /= Math.max(1, positives[r]);
-        }
-        return FlatArrays.column(sums, output);
+    protected int valuesPerAnchor(INDArray output) {
+        return 1;
     }
 
     @Override
-    protected INDArray fusedGradient(INDArray labels, INDArray output) {
-        double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues y = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
-        INDArray gradient = FlatArrays.newLike(output);
-        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
-        RowChunks.sumPerRow(positives.length, (int) output.size(1), 1, (row, from, to) -> {
-            double scale = 1.0 / Math.max(1, positives[row]);
-            for (int i = from; i < to; i++) {
-                double label = y.get(i);
-                g.set(i, label == IGNORE ? 0 : scale * elementGradient(x.get(i), label == 1));
-            }
-            return 0;
-        });
-        return gradient;
+    protected boolean skipped(double label) {
+        return label == IGNORE;
+    }
+
+    @Override
+    protected double elementLoss(double logit, double label) {
+        return elementLoss(logit, label == 1);
+    }
+
+    @Override
+    protected double elementGradient(double logit, double label) {
+        return elementGradient(logit, label == 1);
     }
 
     // The fused kernel, in double precision. With s = +x for a positive and -x for a negative, e = exp(-|s|):

@@ -43,11 +43,60 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
      */
     public abstract void checkInput(INDArray labels, INDArray output);
 
-    /** Checks the input, then returns the per-example scores [N, 1] for an already activated output. */
-    protected abstract INDArray fusedScoreArray(INDArray labels, INDArray output);
+    /** Checks the labels (one pass) and returns the number of positive anchors of each image (row). */
+    protected abstract double[] positivesPerImage(INDArray labels, INDArray output);
 
-    /** Checks the input, then returns d(sum of per-example scores)/d(output), shaped like the output. */
-    protected abstract INDArray fusedGradient(INDArray labels, INDArray output);
+    /** Values per anchor (K or 4): rows are split into chunks of whole anchors for the parallel passes. */
+    protected abstract int valuesPerAnchor(INDArray output);
+
+    /** True for label values that add nothing to loss or gradient (ignored or non-positive anchors). */
+    protected abstract boolean skipped(double label);
+
+    /** Loss of one output value against its label. */
+    protected abstract double elementLoss(double output, double label);
+
+    /** d(elementLoss)/d(output). */
+    protected abstract double elementGradient(double output, double label);
+
+    /** Per-example scores [N, 1]: per image, the sum over non-skipped values / max(1, positives). */
+    protected final INDArray fusedScoreArray(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output),
+                (row, from, to) -> {
+                    double sum = 0;
+                    for (int i = from; i < to; i++) {
+                        double label = y.get(i);
+                        if (!skipped(label)) {
+                            sum += elementLoss(x.get(i), label);
+                        }
+                    }
+                    return sum;
+                });
+        for (int r = 0; r < sums.length; r++) {
+            sums[r] /= Math.max(1, positives[r]);
+        }
+        return FlatArrays.column(sums, output);
+    }
+
+    /** d(sum of per-example scores)/d(output), shaped like the output. */
+    protected final INDArray fusedGradient(INDArray labels, INDArray output) {
+        double[] positives = positivesPerImage(labels, output);
+        FlatArrays.FlatValues y = FlatArrays.read(labels);
+        FlatArrays.FlatValues x = FlatArrays.read(output);
+        INDArray gradient = FlatArrays.newLike(output);
+        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
+        RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output), (row, from, to) -> {
+            double scale = 1.0 / Math.max(1, positives[row]);
+            for (int i = from; i < to; i++) {
+                double label = y.get(i);
+                g.set(i, skipped(label) ? 0 : scale * elementGradient(x.get(i), label));
+            }
+            return 0;
+        });
+        return gradient;
+    }
 
     /** For tests, benchmarks and diagnosis: true routes this instance through the SameDiff graph. */
     public void useSameDiffGraph(boolean useGraph) {
