@@ -53,9 +53,7 @@ class LossGradientCheckTest {
                     LossTestGraphs.boxLabels(DataType.DOUBLE)})
                 .epsilon(1e-6)
                 .maxRelError(1e-3)
-                .minAbsoluteError(1e-8)
-                .subset(true)
-                .maxPerParam(6)); // a sample of each parameter array keeps this to seconds on 2 cores
+                .minAbsoluteError(1e-8)); // every entry: the graph is small, and M2.1's graph path ignores subset
         assertTrue(ok, "gradient check failed for " + focal + " + " + box);
     }
 }
