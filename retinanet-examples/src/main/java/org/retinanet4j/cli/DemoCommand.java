@@ -79,10 +79,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--width", defaultValue = "32", description = "FPN and head channels (default: ${DEFAULT-VALUE})")
+    @Option(names = "--width", defaultValue = "" + RetinaNet.SMALL_WIDTH, description = "FPN and head channels (default: ${DEFAULT-VALUE})")
     int width;
 
-    @Option(names = "--head-depth", defaultValue = "1", description = "3x3 convolutions per head before the "
+    @Option(names = "--head-depth", defaultValue = "" + RetinaNet.SMALL_HEAD_DEPTH, description = "3x3 convolutions per head before the "
             + "predictor (default: ${DEFAULT-VALUE})")
     int headDepth;
 

@@ -1,6 +1,7 @@
 package org.retinanet4j.head;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -41,6 +42,12 @@ import java.util.Objects;
  * ({@code -log((1 - pi) / pi)} for classification).
  */
 public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
+    /**
+     * {@code -Dretinanet.head.sameDiffGraph=true} runs the heads through DL4J's SameDiff vertex (the definition
+     * in {@link #defineVertex}) instead of {@link SharedConvHeadGraphVertex}; read when a network is built.
+     */
+    public static final String SAMEDIFF_PROPERTY = "retinanet.head.sameDiffGraph";
+
     private int numLevels;
     private int inChannels;
     private int width;
@@ -158,6 +165,17 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
             levels[l] = sd.reshape(nhwc, shape);
         }
         return numLevels == 1 ? sd.identity(levels[0]) : sd.concat(1, levels);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+                                                                      INDArray paramsView, boolean initializeParams,
+                                                                      DataType networkDatatype) {
+        if (Boolean.getBoolean(SAMEDIFF_PROPERTY)) {
+            return super.instantiate(graph, name, idx, paramsView, initializeParams, networkDatatype);
+        }
+        setName(name); // DL4J's updater finds this config by name (see CorrectedSameDiffVertex)
+        return new SharedConvHeadGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
     }
 
     @Override

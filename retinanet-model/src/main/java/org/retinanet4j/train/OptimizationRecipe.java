@@ -23,8 +23,9 @@ import java.util.List;
  * <p>Clipping: {@link GradientNormalization#ClipL2PerLayer} rescales a layer's gradient when its L2 norm exceeds
  * the threshold. Unlike element-wise clipping it keeps each layer's gradient direction, and it only acts on the
  * rare exploding steps (early iterations, before warm-up ends) that would otherwise turn the loss into NaN.
- * Weight decay (decoupled, applied with the learning rate) goes on weights, not biases. SameDiff vertices (the
- * shared heads) get the updater and weight decay but no clipping: M2.1's updater fails when it clips them.
+ * Weight decay (decoupled, applied with the learning rate) goes on weights, not biases. The shared heads get the
+ * same settings; their vertex applies the clipping itself (DL4J M2.1's updater does not, see
+ * {@code SharedConvHeadGraphVertex}).
  */
 public final class OptimizationRecipe {
 
@@ -58,8 +59,8 @@ public final class OptimizationRecipe {
                 sv.setBiasUpdater(updater.clone());
                 sv.setRegularization(reg);
                 sv.setRegularizationBias(List.of());
-                // no clipping here: DL4J M2.1's updater cannot look SameDiff vertices up by name when it clips
-                // (NullPointerException in BaseMultiLayerUpdater.preApply); the heads' inputs are clipped upstream
+                sv.setGradientNormalization(gn);
+                sv.setGradientNormalizationThreshold(c.gradientClipL2());
             }
         }
         for (Layer layer : graph.getLayers()) {

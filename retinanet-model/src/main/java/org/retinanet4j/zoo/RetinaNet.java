@@ -44,6 +44,9 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
     public static final String INPUT = "image";
     public static final String CLS_OUTPUT = "cls";
     public static final String BOX_OUTPUT = "box";
+    /** Vertex names of the shared classification and box subnets ({@code graph.getVertex(CLS_HEAD)}). */
+    public static final String CLS_HEAD = "cls_head";
+    public static final String BOX_HEAD = "box_head";
     public static final String MODEL_NAME = "retinanet";
 
     private final RetinaNetConfig config;
@@ -56,13 +59,20 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
         return new Builder();
     }
 
+    /** FPN and head channels of {@link #smallBuilder(int)}. */
+    public static final int SMALL_WIDTH = 32;
+    /** 3x3 convolutions per head (before the predictor) of {@link #smallBuilder(int)}. */
+    public static final int SMALL_HEAD_DEPTH = 1;
+
     /**
-     * A CPU-friendly configuration: ResNet-18, FPN and heads 96 wide, 2 head convolutions, 256x256 input,
-     * trainable BatchNorm, Adam 1e-3. About 13 M parameters.
+     * A CPU-friendly configuration: ResNet-18, FPN and heads 32 wide, one head convolution, 256x256 input,
+     * trainable BatchNorm, Adam 1e-3; torchvision's anchors and losses. On 2 cores it learned the demo's shapes
+     * faster than 96-wide, 2-convolution heads (AP50 0.848 against 0.675 in the same 8.7 minutes). Widen it with
+     * {@code fpnWidth}/{@code headWidth}/{@code headDepth} for harder data.
      */
     public static Builder smallBuilder(int numClasses) {
         return builder().numClasses(numClasses).backbone(ResNetDepth.RESNET18).inputShape(3, 256, 256)
-                .fpnWidth(96).headWidth(96).headDepth(2).updater(new Adam(1e-3));
+                .fpnWidth(SMALL_WIDTH).headWidth(SMALL_WIDTH).headDepth(SMALL_HEAD_DEPTH).updater(new Adam(1e-3));
     }
 
     /** {@link #smallBuilder(int)} built. */

@@ -14,8 +14,8 @@ import java.util.List;
 
 /** Assembles backbone, FPN, the two shared heads and the loss layers into one graph configuration. */
 final class RetinaNetGraph {
-    static final String CLS_HEAD = "cls_head";
-    static final String BOX_HEAD = "box_head";
+    static final String CLS_HEAD = RetinaNet.CLS_HEAD;
+    static final String BOX_HEAD = RetinaNet.BOX_HEAD;
 
     private final RetinaNetConfig c;
 

@@ -35,9 +35,7 @@ class RetinaNetOverfitTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void smallConfigurationOverfitsAFewImages() {
-        // the demo's widths (FPN and head 32 wide, one head convolution), which learn fastest on 2 cores
-        ComputationGraph net = RetinaNet.smallBuilder(CLASSES).fpnWidth(32).headWidth(32).headDepth(1).seed(3)
-                .build().init();
+        ComputationGraph net = RetinaNet.smallBuilder(CLASSES).seed(3).build().init();
         MultiDataSet batch = syntheticBatch();
 
         double first = net.score(batch, true);
