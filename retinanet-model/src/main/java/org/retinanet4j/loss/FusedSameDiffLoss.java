@@ -119,6 +119,23 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         }
     }
 
+    /**
+     * As {@link SameDiffLoss#computeScore} (sum of the per-image scores, divided by the batch when averaging), but
+     * without building the SameDiff graph first on the fused path: the base class builds it (and its gradient
+     * function, which prints a line per op on standard output) on every first call.
+     */
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        if (graphPath()) {
+            prepareGraph(preOutput);
+            return super.computeScore(labels, preOutput, activationFn, mask, average);
+        }
+        INDArray scores = computeScoreArray(labels, preOutput, activationFn, mask);
+        double score = scores.sumNumber().doubleValue();
+        return average ? score / scores.size(0) : score;
+    }
+
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         if (graphPath()) {
