@@ -1,15 +1,9 @@
 package org.retinanet4j.bench;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.anchors.AnchorConfig;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.persist.ModelMetadata;
-import org.retinanet4j.targets.GroundTruth;
-import org.retinanet4j.targets.RetinaNetTargets;
-import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.targets.RandomPixelBatches;
 import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.ProgressReporter;
 import org.retinanet4j.train.TrainingState;
@@ -19,15 +13,14 @@ import org.retinanet4j.train.TrainingData;
 import org.retinanet4j.train.TrainingResult;
 import org.retinanet4j.zoo.RetinaNet;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Training throughput (images per second, optimiser steps included) of the RetinaNet graph through the
- * {@link Trainer}, on one device or with ParallelWrapper workers. Batches are synthetic (random pixels, 3 random
- * boxes per image, real targets) and pre-built, so the figure is the network's, not the image decoder's.
+ * {@link Trainer}, on one device or with ParallelWrapper workers. Batches are synthetic
+ * ({@link RandomPixelBatches}: random pixels, 3 random boxes per image, real targets) and pre-built, so the figure
+ * is the network's, not the image decoder's.
  *
  * <pre>
  * RETINANET_MAIN=org.retinanet4j.bench.TrainingThroughputBenchmark ./retinanet [small|resnet50] [size] [batch]
@@ -51,7 +44,7 @@ public final class TrainingThroughputBenchmark {
         RetinaNet zoo = ("small".equals(model) ? RetinaNet.smallBuilder(classes) : RetinaNet.builder()
                 .numClasses(classes).backbone(model)).inputShape(3, size, size).build();
         ComputationGraph graph = zoo.init();
-        List<MultiDataSet> batches = syntheticBatches(4, batch, size, classes);
+        List<MultiDataSet> batches = RandomPixelBatches.of(4, batch, size, classes, 1);
         TrainingData data = epoch -> new org.retinanet4j.bench.ListMultiDataSetIterator(batches);
         ModelMetadata md = ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, size, size, model);
         // Adam with a small rate: timing does not depend on it; with SGD (Nesterov momentum) these random batches
@@ -77,34 +70,5 @@ public final class TrainingThroughputBenchmark {
                         + "warm-up iterations; %d parameters; last loss %.3f)%n", model, size, size, batch, workers,
                 images / seconds, images, seconds, warm, graph.params().length(), r.lastLoss());
         System.exit(0);
-    }
-
-    static List<MultiDataSet> syntheticBatches(int n, int batch, int size, int classes) {
-        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()), classes);
-        Random r = new Random(1);
-        List<MultiDataSet> out = new ArrayList<>();
-        for (int b = 0; b < n; b++) {
-            INDArray images = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, batch, 3, size, size).subi(0.5).muli(4);
-            List<GroundTruth> gts = new ArrayList<>();
-            for (int i = 0; i < batch; i++) {
-                float[] boxes = new float[12];
-                int[] labels = new int[3];
-                for (int k = 0; k < 3; k++) {
-                    float w = size * (0.1f + 0.4f * r.nextFloat());
-                    float x = r.nextFloat() * (size - w);
-                    float y = r.nextFloat() * (size - w);
-                    boxes[4 * k] = x;
-                    boxes[4 * k + 1] = y;
-                    boxes[4 * k + 2] = x + w;
-                    boxes[4 * k + 3] = y + w;
-                    labels[k] = r.nextInt(classes);
-                }
-                gts.add(new GroundTruth(boxes, labels, new boolean[3]));
-            }
-            RetinaNetTargets t = targets.build(gts, size, size);
-            out.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{images},
-                    new INDArray[]{t.classTargets(), t.boxTargets()}));
-        }
-        return out;
     }
 }

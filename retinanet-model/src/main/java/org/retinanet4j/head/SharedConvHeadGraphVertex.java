@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -74,9 +75,10 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
         int levels = head.getNumLevels();
         int convs = head.getDepth() + 1;
         long n = inputs[0].size(0);
-        INDArray[] flat = new INDArray[levels];
+        INDArray[] nhwc = new INDArray[levels];
         long total = 0;
         INDArray[][] kept = training ? new INDArray[levels][] : null;
+        releaseKept();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (int l = 0; l < levels; l++) {
                 INDArray x = inputs[l];
@@ -91,19 +93,26 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
                     if (c < convs - 1) {
                         Transforms.relu(y, false);
                     }
+                    if (kept == null && c > 0) {
+                        release(x);
+                    }
                     x = y;
                 }
-                // [N, A*V, H, W] -> [N, H, W, A*V] -> [N, H*W*A*V]: torchvision's (row, column, anchor, value)
-                flat[l] = x.permute(0, 2, 3, 1).dup('c').reshape('c', n, -1);
-                total += flat[l].size(1);
+                // [N, A*V, H, W] -> [N, H, W, A*V]; flattened per image below: torchvision's (row, column,
+                // anchor, value) order
+                nhwc[l] = x.permute(0, 2, 3, 1).dup('c');
+                release(x);
+                total += nhwc[l].length() / n;
             }
         }
         convInputs = kept;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{n, total}, 'c');
         long offset = 0;
-        for (INDArray f : flat) {
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + f.size(1))).assign(f);
-            offset += f.size(1);
+        for (INDArray level : nhwc) {
+            long len = level.length() / n;
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + len)).assign(level.reshape('c', n, len));
+            release(level);
+            offset += len;
         }
         return out;
     }
@@ -133,13 +142,18 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
             INDArray inputEpsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                     inputs[l].shape(), 'c');
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                INDArray g = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + len))
-                        .dup('c').reshape('c', n, h, w, values).permute(0, 3, 1, 2).dup('c');
+                INDArray slice = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + len))
+                        .dup('c');
+                INDArray g = slice.reshape('c', n, h, w, values).permute(0, 3, 1, 2).dup('c');
+                release(slice);
                 for (int c = convs - 1; c >= 0; c--) {
                     INDArray x = chain[c];
                     if (c < convs - 1) {
                         // ReLU backward: this conv's output is the next conv's (post-ReLU) input
-                        g.muli(chain[c + 1].gt(0).castTo(g.dataType()));
+                        INDArray masked = Nd4j.exec(new ThresholdReluBp(chain[c + 1], g,
+                                Nd4j.createUninitialized(dataType, g.shape(), 'c'), 0.0))[0];
+                        release(g, chain[c + 1]);
+                        g = masked;
                     }
                     INDArray gradIn = c == 0 ? inputEpsilon : Nd4j.createUninitialized(dataType, x.shape(), 'c');
                     INDArray gradW = Nd4j.createUninitialized(dataType, weight(c).shape(), 'c');
@@ -151,6 +165,7 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
                     Nd4j.exec(bp);
                     gradTable.get(weightKey(c)).addi(gradW);
                     gradTable.get(biasKey(c)).addi(gradB.reshape(gradTable.get(biasKey(c)).shape()));
+                    release(gradW, gradB, g);
                     g = gradIn;
                 }
             }
@@ -164,6 +179,19 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
         }
         convInputs = null;
         return new Pair<>(gradient, inputEpsilons);
+    }
+
+    /**
+     * Frees this vertex's own temporaries at once. They live outside DL4J's workspaces; left to the garbage
+     * collector, tens of megabytes per step piled up off-heap and slowed training step after step (ResNet-50-FPN
+     * at 512x512: 4.8 s growing to 7.0 s over six steps).
+     */
+    private static void release(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && a.closeable()) {
+                a.close();
+            }
+        }
     }
 
     /** DL4J M2.1's SameDiffGraphVertex keeps only the per-parameter views and leaves the whole view null. */
@@ -206,6 +234,18 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
     @Override
     public void clearVertex() {
         super.clearVertex();
-        convInputs = null;
+        releaseKept();
+    }
+
+    /** Frees activations kept by a training forward pass that no backward pass consumed (index 0 is the input). */
+    private void releaseKept() {
+        if (convInputs != null) {
+            for (INDArray[] chain : convInputs) {
+                for (int c = 1; c < chain.length; c++) {
+                    release(chain[c]);
+                }
+            }
+            convInputs = null;
+        }
     }
 }

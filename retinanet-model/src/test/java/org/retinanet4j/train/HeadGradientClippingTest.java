@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.targets.RandomPixelBatches;
 import org.retinanet4j.zoo.RetinaNet;
 
 import java.util.List;

@@ -3,6 +3,7 @@ package org.retinanet4j.train;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.retinanet4j.targets.RandomPixelBatches;
 import org.retinanet4j.zoo.RetinaNet;
 
 import java.io.ByteArrayOutputStream;

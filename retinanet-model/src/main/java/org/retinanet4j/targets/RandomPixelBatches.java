@@ -1,4 +1,4 @@
-package org.retinanet4j.train;
+package org.retinanet4j.targets;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -6,20 +6,22 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
-import org.retinanet4j.targets.GroundTruth;
-import org.retinanet4j.targets.RetinaNetTargets;
-import org.retinanet4j.targets.TargetBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Batches for the real RetinaNet graph: uniform random pixels in [-2, 2], three random squares, real targets. */
-final class RandomPixelBatches {
+/**
+ * Seeded batches for the RetinaNet graph with torchvision's default anchors: uniform random pixels in [-2, 2] and
+ * three random squares (a quarter to two thirds of the image side, random classes) per image, with real targets.
+ * For benchmarks and smoke tests where the network's cost or stability matters, not what it learns.
+ */
+public final class RandomPixelBatches {
     private RandomPixelBatches() {
     }
 
-    static List<MultiDataSet> of(int n, int batch, int size, int classes, long seed) {
+    /** {@code n} batches of {@code batch} images of {@code size} x {@code size}. */
+    public static List<MultiDataSet> of(int n, int batch, int size, int classes, long seed) {
         TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()), classes);
         Random r = new Random(seed);
         Nd4j.getRandom().setSeed(seed);
