@@ -1,18 +1,10 @@
 package org.retinanet4j.head;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,21 +55,7 @@ class SharedConvHeadPathsTest {
         String previous = System.getProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY);
         System.setProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY, Boolean.toString(sameDiff));
         try {
-            ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                    .dataType(DataType.FLOAT).updater(new NoOp()).seed(7)
-                    .graphBuilder()
-                    .addInputs("a", "b")
-                    .addLayer("conv_a", upstreamConv(), "a")
-                    .addLayer("conv_b", upstreamConv(), "b")
-                    .addVertex("head", new SharedConvHeadVertex(2, 5, 4, 2, 2, 3, "clsLogits", -1.0),
-                            "conv_a", "conv_b")
-                    .addLayer("out", new LossLayer.Builder().lossFunction(new LossMSE())
-                            .activation(Activation.IDENTITY).build(), "head")
-                    .setOutputs("out")
-                    .build();
-            ComputationGraph net = new ComputationGraph(conf);
-            net.init();
-            return net;
+            return HeadTestGraph.build(DataType.FLOAT, 5, 5);
         } finally {
             if (previous == null) {
                 System.clearProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY);
@@ -85,11 +63,6 @@ class SharedConvHeadPathsTest {
                 System.setProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY, previous);
             }
         }
-    }
-
-    private static ConvolutionLayer upstreamConv() {
-        return new ConvolutionLayer.Builder(3, 3).padding(1, 1).convolutionMode(ConvolutionMode.Truncate)
-                .nIn(5).nOut(5).activation(Activation.TANH).build();
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

@@ -1,29 +1,23 @@
 package org.retinanet4j.head;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.retinanet4j.samediff.SameDiffGradientScale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Double-precision gradient check of the shared head: its own parameters (shared by two levels of different
- * sizes) and the convolutions upstream of it, which only get correct errors if the M2.1 doubling is undone.
+ * Double-precision gradient check of the shared head (the default direct vertex, two ReLU convolutions): its own
+ * parameters (shared by two levels of different sizes) and the convolutions upstream of it, which get correct
+ * errors only if the head's input gradients are right. The SameDiff fallback's correction factor is checked here
+ * too; {@link SharedConvHeadPathsTest} shows that the fallback then matches the direct vertex.
  */
 class SharedConvHeadVertexGradientTest {
     private static DataType savedType;
@@ -49,19 +43,7 @@ class SharedConvHeadVertexGradientTest {
 
     @Test
     void gradientsOfSharedHeadAndUpstreamLayersAreExact() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE).updater(new NoOp()).seed(7)
-                .graphBuilder()
-                .addInputs("a", "b")
-                .addLayer("conv_a", conv(), "a")
-                .addLayer("conv_b", conv(), "b")
-                .addVertex("head", new SharedConvHeadVertex(2, 3, 4, 2, 2, 3, "clsLogits", -1.0), "conv_a", "conv_b")
-                .addLayer("out", new LossLayer.Builder().lossFunction(new LossMSE())
-                        .activation(Activation.IDENTITY).build(), "head")
-                .setOutputs("out")
-                .build();
-        ComputationGraph net = new ComputationGraph(conf);
-        net.init();
+        ComputationGraph net = HeadTestGraph.build(DataType.DOUBLE, 2, 3);
         // Bigger weights than the 0.01 init so every parameter matters to the loss.
         INDArray headParams = net.getVertex("head").params();
         headParams.assign(Nd4j.randn(DataType.DOUBLE, headParams.shape()).muli(0.5));
@@ -76,10 +58,5 @@ class SharedConvHeadVertexGradientTest {
                 .inputs(new INDArray[]{a, b}).labels(new INDArray[]{labels})
                 .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)); // every entry: the graph path ignores subset
         assertTrue(ok, "gradient check failed (see log)");
-    }
-
-    private static ConvolutionLayer conv() {
-        return new ConvolutionLayer.Builder(3, 3).padding(1, 1).convolutionMode(ConvolutionMode.Truncate)
-                .nIn(2).nOut(3).activation(Activation.TANH).build();
     }
 }
