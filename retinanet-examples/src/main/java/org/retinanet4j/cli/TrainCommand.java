@@ -145,7 +145,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainerConfig config = TrainerConfig.builder().optimizer(kind).learningRate(rate)
                 .warmup(Math.min(500, steps / 10), 1.0 / 1000)
                 .stepDecay(0.1, steps * 2 / 3, steps * 8 / 9)
-                .maxEpochs(epochs).workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
+                // both bounds: the epochs decide, the iteration count gives the progress bar its total
+                .maxEpochs(epochs).maxIterations(steps).workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
                 .validationEvery(validateEvery).seed(seed)
                 .nonFinitePolicy(skipNan ? NonFinitePolicy.SKIP : NonFinitePolicy.STOP).build();
 
