@@ -51,23 +51,23 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
         this.head = config;
     }
 
-    private INDArray weight(int conv) {
-        return paramTable.get(conv < head.getDepth() ? SharedConvHeadVertex.convWeightKey(conv)
-                : head.predictorWeightKey());
-    }
-
-    private INDArray bias(int conv) {
-        INDArray b = paramTable.get(conv < head.getDepth() ? SharedConvHeadVertex.convBiasKey(conv)
-                : head.predictorBiasKey());
-        return b.reshape(b.length());
-    }
-
+    /** Convolutions 0..depth-1 are the ReLU convolutions, convolution {@code depth} is the predictor. */
     private String weightKey(int conv) {
         return conv < head.getDepth() ? SharedConvHeadVertex.convWeightKey(conv) : head.predictorWeightKey();
     }
 
     private String biasKey(int conv) {
         return conv < head.getDepth() ? SharedConvHeadVertex.convBiasKey(conv) : head.predictorBiasKey();
+    }
+
+    private INDArray weight(int conv) {
+        return paramTable.get(weightKey(conv));
+    }
+
+    /** The bias as the {@code [cOut]} vector the conv ops take (the parameter is {@code [1, cOut]}). */
+    private INDArray bias(int conv) {
+        INDArray b = paramTable.get(biasKey(conv));
+        return b.reshape(b.length());
     }
 
     @Override
