@@ -7,6 +7,9 @@ import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.targets.RandomPixelBatches;
 import org.retinanet4j.zoo.RetinaNet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reproduced since (see docs/training.md).
  */
 class PaperSgdFromScratchTest {
+    private static final Logger log = LoggerFactory.getLogger(PaperSgdFromScratchTest.class);
     private static final int SIZE = 128;
     private static final int CLASSES = 3;
 
@@ -38,6 +42,7 @@ class PaperSgdFromScratchTest {
         new Trainer(c, ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, SIZE, SIZE, "small"))
                 .progress(record).fit(net, epoch -> new TinyGraphs.ListIterator(batches));
 
+        log.info("paper SGD from scratch, losses per step: {}", losses);
         assertTrue(losses.stream().allMatch(Double::isFinite), "finite losses: " + losses);
         double first = mean(losses.subList(0, 3));
         double last = mean(losses.subList(losses.size() - 3, losses.size()));
