@@ -2,13 +2,13 @@ package org.retinanet4j.head;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.samediff.SameDiffGradientScale;
+import org.retinanet4j.gradcheck.DoublePrecision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,20 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * errors only if the head's input gradients are right. The SameDiff fallback's correction factor is checked here
  * too; {@link SharedConvHeadPathsTest} shows that the fallback then matches the direct vertex.
  */
+@ExtendWith(DoublePrecision.class)
 class SharedConvHeadVertexGradientTest {
-    private static DataType savedType;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedType, savedType);
-    }
-
     @Test
     void measuredCorrectionUndoesTheDoubling() {
         // DL4J 1.0.0-M2.1 doubles SameDiff vertex gradients; on a fixed release the factor is 1.

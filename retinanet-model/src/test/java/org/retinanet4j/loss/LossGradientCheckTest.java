@@ -4,34 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.retinanet4j.gradcheck.DoublePrecision;
 
 /**
  * DL4J's numerical gradient check, in double precision, through a small ComputationGraph ending in both losses
  * (labels with positive, negative and ignored anchors, and an image without positives).
  */
+@ExtendWith(DoublePrecision.class)
 class LossGradientCheckTest {
-    private static DataType previousDefault;
-    private static DataType previousFloatingDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previousDefault = Nd4j.dataType();
-        previousFloatingDefault = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDefault, previousFloatingDefault);
-    }
-
     @Test
     void defaultFocalLossAndL1BoxLossPass() {
         check(new FocalLoss(), new BoxRegressionLoss());

@@ -4,14 +4,14 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.retinanet4j.backbone.BatchNormMode;
+import org.retinanet4j.gradcheck.DoublePrecision;
 import org.retinanet4j.gradcheck.SampledGradientCheck;
 
 import java.util.List;
@@ -27,21 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DL4J's own GradientCheckUtil cannot do this on a graph at M2.1 (it checks all ~11 million backbone entries; see
  * {@link SampledGradientCheck}).
  */
+@ExtendWith(DoublePrecision.class)
 class RetinaNetGradientCheckTest {
     private static final int SIZE = 64;
-    private static DataType savedType;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedType, savedType);
-    }
-
     @Test
     void everyParameterOfTheTrainableNetworkHasTheRightGradient() {
         // Training from scratch: BatchNorm with batch statistics, every stage trainable.
