@@ -1,5 +1,6 @@
 package org.retinanet4j.bench;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,7 @@ import java.util.Random;
  * </pre>
  * {@code resnet50}: torchvision's retinanet_resnet50_fpn layout, 91 classes, trainable BN; {@code small}:
  * {@link RetinaNet#small(int)} with 20 classes. Compare with tools/bench_torch_retinanet.py.
+ * {@code RETINANET_JAVA_OPTS=-Dcache=DEVICE} builds the graph with DL4J's {@code CacheMode.DEVICE} (default NONE).
  */
 public final class RetinaNetBenchmark {
     private RetinaNetBenchmark() {
@@ -34,7 +36,8 @@ public final class RetinaNetBenchmark {
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         RetinaNet.Builder builder = which.equals("small") ? RetinaNet.smallBuilder(20) : RetinaNet.builder().numClasses(91);
-        RetinaNet model = builder.inputShape(3, size, size).build();
+        RetinaNet model = builder.inputShape(3, size, size)
+                .cacheMode(CacheMode.valueOf(System.getProperty("cache", "NONE"))).build();
         ComputationGraph net = model.init();
         System.out.printf("%s %dx%d, %d parameters, oneDNN helpers %s, threads %s%n", which, size, size,
                 net.params().length(), OneDnnHelpers.active() ? "on" : "off",
