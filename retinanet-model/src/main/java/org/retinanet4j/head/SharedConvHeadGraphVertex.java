@@ -137,7 +137,7 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
             INDArray predictorIn = chain[convs - 1];
             long h = predictorIn.size(2);
             long w = predictorIn.size(3);
-            long values = weight(convs - 1).size(3);
+            long values = (long) head.getNumAnchors() * head.getOutputsPerAnchor();
             long len = h * w * values;
             INDArray inputEpsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                     inputs[l].shape(), 'c');
@@ -204,9 +204,8 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
     /**
      * {@code ClipL2PerLayer} for the head. In DL4J M2.1 a SameDiff vertex's setting had no effect (measured in
      * HeadGradientClippingTest; its whole-gradient view is null, see {@link #setBackpropGradientsViewArray}), so
-     * the vertex applies its own. The
-     * stored gradient is the sum over the minibatch and the updater divides it by the batch size afterwards, so
-     * the threshold is scaled by the batch size here.
+     * the vertex applies its own. The stored gradient is the sum over the minibatch and the updater divides it by
+     * the batch size afterwards, so the threshold is scaled by the batch size here.
      */
     private void clipGradient(long batchSize) {
         GradientNormalization gn = config.getGradientNormalization();

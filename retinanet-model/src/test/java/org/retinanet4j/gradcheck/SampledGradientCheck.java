@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,17 +128,11 @@ public final class SampledGradientCheck {
 
     /** The entry of largest |gradient| (so a non-zero gradient is always checked) plus seeded random ones. */
     private long[] sample(INDArray g, Random random) {
-        double[] v = g.reshape(g.length()).toDoubleVector();
-        int largest = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (Math.abs(v[i]) > Math.abs(v[largest])) {
-                largest = i;
-            }
-        }
+        long n = g.length();
         Set<Long> idx = new LinkedHashSet<>();
-        idx.add((long) largest);
-        for (int k = 0; k < randomEntriesPerArray && idx.size() < v.length; k++) {
-            idx.add((long) random.nextInt(v.length));
+        idx.add(Transforms.abs(g.reshape(n), true).argMax(0).getLong(0));
+        for (int k = 0; k < randomEntriesPerArray && idx.size() < n; k++) {
+            idx.add((long) random.nextInt((int) Math.min(n, Integer.MAX_VALUE)));
         }
         return idx.stream().mapToLong(Long::longValue).toArray();
     }
