@@ -15,7 +15,8 @@ import org.retinanet4j.persist.SavedModel;
 import org.retinanet4j.zoo.RetinaNet;
 
 /**
- * Builds a RetinaNet from an exported torchvision {@code .npz}: chooses the graph (backbone depth from the file,
+ * Builds a RetinaNet from torchvision weights, a {@code .pth} state dict or an exported {@code .npz}
+ * ({@link TorchvisionStateDict}): chooses the graph (backbone depth from the file,
  * torchvision's widths), imports the weights strictly ({@link TorchvisionImporter}) and attaches the metadata
  * other commands need (class names and category ids: COCO's when the file has torchvision's 91 classes).
  *
@@ -43,9 +44,9 @@ public final class TorchvisionImport {
         this.weights = weights;
     }
 
-    /** An import of the file written by {@code tools/export_torchvision_weights.py}. */
-    public static TorchvisionImport from(Path npz) {
-        return new TorchvisionImport(npz);
+    /** An import of a {@code .pth} state dict or of the file written by {@code tools/export_torchvision_weights.py}. */
+    public static TorchvisionImport from(Path weights) {
+        return new TorchvisionImport(weights);
     }
 
     /** Classes of the detector; default: the count recorded in the file (91 for COCO weights). */
