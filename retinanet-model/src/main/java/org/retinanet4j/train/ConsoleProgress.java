@@ -95,8 +95,8 @@ public final class ConsoleProgress implements ProgressReporter {
         bar.stepTo(state.iteration());
         String val = Double.isNaN(lastValidation) ? "" : String.format(java.util.Locale.ROOT, ", val %.3f",
                 lastValidation);
-        bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f, %.1f img/s%s", loss, imagesPerSecond,
-                val));
+        bar.setExtraMessage(String.format(java.util.Locale.ROOT, imagesPerSecond < 10 ? " loss %.4f, %.2f img/s%s"
+                : " loss %.4f, %.1f img/s%s", loss, imagesPerSecond, val));
     }
 
     @Override
