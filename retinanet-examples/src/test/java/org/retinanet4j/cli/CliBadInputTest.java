@@ -83,6 +83,22 @@ class CliBadInputTest {
     }
 
     @Test
+    void aCocoValidationCategoryTheTrainingDataLacksIsAnError() throws Exception {
+        Files.createDirectories(dir.resolve("img"));
+        String image = "{\"id\": 1, \"file_name\": \"a.png\", \"width\": 64, \"height\": 64}";
+        Path train = Files.writeString(dir.resolve("train.json"), "{\"images\": [" + image + "], \"annotations\": "
+                + "[{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 1, 9, 9], \"area\": 81, "
+                + "\"iscrowd\": 0}], \"categories\": [{\"id\": 1, \"name\": \"cat\"}]}");
+        Path val = Files.writeString(dir.resolve("val.json"), "{\"images\": [" + image + "], \"annotations\": "
+                + "[{\"id\": 1, \"image_id\": 1, \"category_id\": 5, \"bbox\": [1, 1, 9, 9], \"area\": 81, "
+                + "\"iscrowd\": 0}], \"categories\": [{\"id\": 5, \"name\": \"zebra\"}]}");
+        assertOneLineError(run("train", "--data", train.toString(), "--images", dir.resolve("img").toString(),
+                "--val", val.toString(), "--val-images", dir.resolve("img").toString(), "--out",
+                dir.resolve("o").toString()), "val.json: category 'zebra' (id 5) is not one of the classes of the "
+                + "training data (cat)");
+    }
+
+    @Test
     void anOutputFolderThatIsAFile() throws Exception {
         Path file = Files.writeString(dir.resolve("out"), "x");
         assertOneLineError(run("synth", "--out", file.toString()), "is a file");
