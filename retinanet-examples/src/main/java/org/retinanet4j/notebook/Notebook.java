@@ -151,6 +151,11 @@ public final class Notebook {
         return new Notebook(copy, sourceName);
     }
 
+    /** A copy of the whole JSON document. */
+    public ObjectNode toJsonTree() {
+        return root.deepCopy();
+    }
+
     /** The file's text, as Jupyter writes it. */
     public String toJson() {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
@@ -175,11 +180,21 @@ public final class Notebook {
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+            keepPermissions(file, tmp);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The temporary file gets the permissions of the file it replaces (or rw-r--r--), not its own 0600. */
+    private static void keepPermissions(Path file, Path tmp) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            return;
+        }
+        Files.setPosixFilePermissions(tmp, Files.exists(file) ? Files.getPosixFilePermissions(file)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     private static List<NotebookCell> readCells(ObjectNode root, String name) {

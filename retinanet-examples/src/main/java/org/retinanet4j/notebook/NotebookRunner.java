@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code Path.of(System.getProperty("notebook.outputDir", "focal-loss-output"))}, and their {@code writes}
  * entries are relative to it.
  *
+ * <p>Reproducible outputs: numbers are formatted in {@link java.util.Locale#ROOT} while a notebook runs (a
+ * kernel uses the machine's locale), and {@code display} ids start at 1 in each run.
+ *
  * <p>The run takes over {@code System.out}/{@code System.err} while a cell runs, so runs are one at a time per
  * JVM (the method is synchronized on the class).
  */
@@ -60,10 +63,13 @@ public final class NotebookRunner {
             Files.createDirectories(outputDir);
             String savedProperty = System.getProperty(OUTPUT_DIR_PROPERTY);
             System.setProperty(OUTPUT_DIR_PROPERTY, outputDir.toString());
+            java.util.Locale savedLocale = java.util.Locale.getDefault();
+            java.util.Locale.setDefault(java.util.Locale.ROOT);
             NotebookStatics.resetIds();
             try (NotebookSession session = new NotebookSession(classPath)) {
                 return runCells(notebook, outputDir, session);
             } finally {
+                java.util.Locale.setDefault(savedLocale);
                 if (savedProperty == null) {
                     System.clearProperty(OUTPUT_DIR_PROPERTY);
                 } else {
