@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Validates notebook files with Jupyter's own {@code nbformat.validate} ({@code /usr/bin/python3} with apt's
- * {@code python3-nbformat}); skips with a message where that is not installed.
+ * {@code python3-nbformat}), and checks that the file is byte for byte what {@code nbformat.writes} makes of it
+ * (so saving it in Jupyter gives no spurious diff); skips with a message where nbformat is not installed.
  */
 final class NbformatValidation {
 
@@ -33,7 +34,11 @@ final class NbformatValidation {
                 + " so " + notebook + " was not validated against the nbformat schema");
         Process p = new ProcessBuilder(PYTHON, "-c",
                 "import sys, nbformat\nnb = nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)\n"
-                        + "nbformat.validate(nb)\nprint('valid nbformat', nb.nbformat, nb.nbformat_minor)",
+                        + "nbformat.validate(nb)\n"
+                        + "text = open(sys.argv[1], encoding='utf-8').read()\n"
+                        + "if text.rstrip('\\n') != nbformat.writes(nb).rstrip('\\n'):\n"
+                        + "    sys.exit('valid, but not formatted as nbformat.writes formats it')\n"
+                        + "print('valid nbformat', nb.nbformat, nb.nbformat_minor)",
                 notebook.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, waitFor(p), "nbformat.validate rejected " + notebook + ":\n" + out);
