@@ -1,5 +1,7 @@
 package org.retinanet4j.targets;
 
+import org.retinanet4j.boxes.BoxIou;
+
 /**
  * Assigns every anchor to a ground-truth box, to the background or to "ignored", as torchvision 0.14's
  * {@code Matcher(0.5, 0.4, allow_low_quality_matches=True)} does for RetinaNet, plus crowd handling.
@@ -19,7 +21,7 @@ package org.retinanet4j.targets;
  * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass recomputes the few IoUs that can tie a
  * box's maximum), no object per anchor.
  */
-public final class Matcher {
+public final class AnchorMatcher {
 
     public static final int BACKGROUND = -1;
     public static final int IGNORED = -2;
@@ -34,7 +36,7 @@ public final class Matcher {
     private final float crowdCoverage;
 
     /** RetinaNet's matcher: foreground IoU 0.5, background IoU 0.4, low-quality matches on, crowd coverage 0.5. */
-    public Matcher() {
+    public AnchorMatcher() {
         this(DEFAULT_FOREGROUND_IOU, DEFAULT_BACKGROUND_IOU, true, DEFAULT_CROWD_COVERAGE);
     }
 
@@ -45,16 +47,17 @@ public final class Matcher {
      * @param crowdCoverage          fraction of an anchor's area covered by a crowd box that makes it ignored;
      *                               a value above 1 disables crowd ignoring
      */
-    public Matcher(float foregroundIou, float backgroundIou, boolean allowLowQualityMatches, float crowdCoverage) {
+    public AnchorMatcher(float foregroundIou, float backgroundIou, boolean allowLowQualityMatches,
+                         float crowdCoverage) {
         if (!(foregroundIou >= 0 && foregroundIou <= 1)) {
-            throw new IllegalArgumentException("Matcher.foregroundIou must be in [0, 1], got " + foregroundIou);
+            throw new IllegalArgumentException("AnchorMatcher.foregroundIou must be in [0, 1], got " + foregroundIou);
         }
         if (!(backgroundIou >= 0 && backgroundIou <= foregroundIou)) {
-            throw new IllegalArgumentException("Matcher.backgroundIou must be in [0, foregroundIou=" + foregroundIou
-                    + "], got " + backgroundIou);
+            throw new IllegalArgumentException("AnchorMatcher.backgroundIou must be in [0, foregroundIou="
+                    + foregroundIou + "], got " + backgroundIou);
         }
         if (!(crowdCoverage > 0)) {
-            throw new IllegalArgumentException("Matcher.crowdCoverage must be > 0, got " + crowdCoverage);
+            throw new IllegalArgumentException("AnchorMatcher.crowdCoverage must be > 0, got " + crowdCoverage);
         }
         this.foregroundIou = foregroundIou;
         this.backgroundIou = backgroundIou;
@@ -126,7 +129,7 @@ public final class Matcher {
             gy1[g] = gt[p + 1];
             gx2[g] = gt[p + 2];
             gy2[g] = gt[p + 3];
-            garea[g] = (gx2[g] - gx1[g]) * (gy2[g] - gy1[g]);
+            garea[g] = BoxIou.area(gx1[g], gy1[g], gx2[g], gy2[g]);
         }
         float[] bestIou = new float[numAnchors];
         float[] gtBest = new float[m];
@@ -138,19 +141,13 @@ public final class Matcher {
             float ay1 = anchors[p + 1];
             float ax2 = anchors[p + 2];
             float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            float aarea = BoxIou.area(ax1, ay1, ax2, ay2);
             float best = Float.NEGATIVE_INFINITY;
             int bestBox = 0;
             for (int g = 0; g < m; g++) {
-                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
-                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
-                float iou;
-                if (w <= 0f || h <= 0f) {
-                    iou = 0f; // clamp(min=0) gives inter 0, so IoU is exactly 0 (areas are positive)
-                } else {
-                    float inter = w * h;
-                    iou = inter / (garea[g] + aarea - inter);
-                }
+                // torchvision: box_iou(gt, anchors); most pairs do not overlap, and their IoU is exactly 0
+                float iou = BoxIou.overlap(gx1[g], gy1[g], gx2[g], gy2[g], ax1, ay1, ax2, ay2)
+                        ? BoxIou.iou(gx1[g], gy1[g], gx2[g], gy2[g], garea[g], ax1, ay1, ax2, ay2, aarea) : 0f;
                 if (iou > best) {
                     best = iou;
                     bestBox = g;
@@ -195,19 +192,11 @@ public final class Matcher {
             float ay1 = anchors[p + 1];
             float ax2 = anchors[p + 2];
             float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            float aarea = BoxIou.area(ax1, ay1, ax2, ay2);
             for (int g = 0; g < m; g++) {
-                if (!(gtBest[g] > 0f)) {
-                    continue;
-                }
-                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
-                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
-                if (w <= 0f || h <= 0f) {
-                    continue;
-                }
-                float inter = w * h;
-                float iou = inter / (garea[g] + aarea - inter);
-                if (iou == gtBest[g]) {
+                // boxes whose best IoU is 0 are left out; a box this anchor does not overlap (IoU 0) cannot tie
+                if (gtBest[g] > 0f && gtBest[g] == BoxIou.iou(gx1[g], gy1[g], gx2[g], gy2[g], garea[g],
+                        ax1, ay1, ax2, ay2, aarea)) {
                     matches[a] = boxIdx[bestBox];
                     break;
                 }
