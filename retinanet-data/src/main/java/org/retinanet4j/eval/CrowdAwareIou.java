@@ -1,8 +1,12 @@
 package org.retinanet4j.eval;
 
+import org.retinanet4j.boxes.BoxIou;
+
 /**
- * IoU of boxes {@code x, y, w, h} as cocoapi's C function {@code bbIou} computes it: for a crowd region the
- * union is the detection's own area (intersection over detection), so a detection inside a crowd matches it.
+ * IoU of boxes {@code x, y, w, h} as cocoapi's C function {@code bbIou} computes it: the overlap area is
+ * {@link BoxIou#intersection}'s (corners {@code x + w}, {@code y + h}, areas {@code w * h}, all in double); for a
+ * crowd region the union is the detection's own area (intersection over detection), so a detection inside a crowd
+ * matches it. That union rule is what this class adds to the shared kernel.
  */
 final class CrowdAwareIou {
     private CrowdAwareIou() {
@@ -28,19 +32,9 @@ final class CrowdAwareIou {
                 double dy = dtBoxes[dof + 1];
                 double dw = dtBoxes[dof + 2];
                 double dh = dtBoxes[dof + 3];
+                double i = BoxIou.intersection(dx, dy, dx + dw, dy + dh, gx, gy, gx + gw, gy + gh, 0);
                 double da = dw * dh;
-                out[d * nGt + g] = 0;
-                double w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
-                if (w <= 0) {
-                    continue;
-                }
-                double h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
-                if (h <= 0) {
-                    continue;
-                }
-                double i = w * h;
-                double u = crowd ? da : da + ga - i;
-                out[d * nGt + g] = i / u;
+                out[d * nGt + g] = i == 0 ? 0 : i / (crowd ? da : da + ga - i);
             }
         }
     }
