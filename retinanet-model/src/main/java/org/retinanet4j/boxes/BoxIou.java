@@ -63,19 +63,15 @@ public final class BoxIou {
         }
         int n = a.length / 4;
         int m = b.length / 4;
+        float[] areasA = areas(a);
         float[] areasB = areas(b);
         float[] out = new float[Math.multiplyExact(n, m)];
         for (int i = 0; i < n; i++) {
             int p = i * 4;
-            float ax1 = a[p];
-            float ay1 = a[p + 1];
-            float ax2 = a[p + 2];
-            float ay2 = a[p + 3];
-            float areaA = area(ax1, ay1, ax2, ay2);
-            int row = i * m;
             for (int j = 0; j < m; j++) {
                 int q = j * 4;
-                out[row + j] = iou(ax1, ay1, ax2, ay2, areaA, b[q], b[q + 1], b[q + 2], b[q + 3], areasB[j]);
+                out[i * m + j] = iou(a[p], a[p + 1], a[p + 2], a[p + 3], areasA[i], b[q], b[q + 1], b[q + 2], b[q + 3],
+                        areasB[j]);
             }
         }
         return out;

@@ -18,8 +18,8 @@ import org.retinanet4j.boxes.BoxIou;
  *   <li>No non-crowd boxes: every anchor is background (except crowd-covered ones, ignored).</li>
  * </ul>
  *
- * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass recomputes the few IoUs that can tie a
- * box's maximum), no object per anchor.
+ * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass over the unmatched anchors recomputes
+ * the few IoUs that can tie a box's maximum and applies the crowd rule), no object per anchor.
  */
 public final class AnchorMatcher {
 
@@ -94,48 +94,70 @@ public final class AnchorMatcher {
      */
     public int[] match(float[] anchors, float[] gtBoxes, boolean[] crowd) {
         if (anchors.length % 4 != 0 || gtBoxes.length % 4 != 0) {
-            throw new IllegalArgumentException("Matcher: anchors (" + anchors.length + " values) and boxes ("
+            throw new IllegalArgumentException("AnchorMatcher: anchors (" + anchors.length + " values) and boxes ("
                     + gtBoxes.length + " values) need 4 values per box");
         }
         int numAnchors = anchors.length / 4;
         int numBoxes = gtBoxes.length / 4;
         if (crowd != null && crowd.length != numBoxes) {
-            throw new IllegalArgumentException("Matcher: " + crowd.length + " crowd flags for " + numBoxes + " boxes");
+            throw new IllegalArgumentException("AnchorMatcher: " + crowd.length + " crowd flags for " + numBoxes
+                    + " boxes");
         }
-        int[] regular = indices(crowd, numBoxes, false);
-        int[] crowdBoxes = indices(crowd, numBoxes, true);
+        Corners regular = new Corners(gtBoxes, indices(crowd, numBoxes, false));
+        Corners crowdRegions = new Corners(gtBoxes, indices(crowd, numBoxes, true));
         int[] matches = new int[numAnchors];
-        if (regular.length == 0) {
-            java.util.Arrays.fill(matches, BACKGROUND);
-        } else {
-            matchRegular(anchors, numAnchors, gtBoxes, regular, matches);
-        }
-        if (crowdBoxes.length > 0) {
-            ignoreCrowdCovered(anchors, numAnchors, gtBoxes, crowdBoxes, matches);
-        }
+        float[] bestIou = new float[numAnchors];
+        float[] gtBest = new float[regular.size()];
+        bestBoxes(anchors, regular, matches, bestIou, gtBest);
+        lowQualityAndCrowd(anchors, regular, bestIou, gtBest, crowdRegions, matches);
         return matches;
     }
 
-    private void matchRegular(float[] anchors, int numAnchors, float[] gt, int[] boxIdx, int[] matches) {
-        int m = boxIdx.length;
-        float[] gx1 = new float[m];
-        float[] gy1 = new float[m];
-        float[] gx2 = new float[m];
-        float[] gy2 = new float[m];
-        float[] garea = new float[m];
-        for (int g = 0; g < m; g++) {
-            int p = boxIdx[g] * 4;
-            gx1[g] = gt[p];
-            gy1[g] = gt[p + 1];
-            gx2[g] = gt[p + 2];
-            gy2[g] = gt[p + 3];
-            garea[g] = BoxIou.area(gx1[g], gy1[g], gx2[g], gy2[g]);
+    /** The boxes {@code idx} of a box array, one array per coordinate (the inner loops read them contiguously). */
+    private static final class Corners {
+        final int[] idx;
+        final float[] x1;
+        final float[] y1;
+        final float[] x2;
+        final float[] y2;
+        final float[] area;
+
+        Corners(float[] boxes, int[] idx) {
+            int m = idx.length;
+            this.idx = idx;
+            x1 = new float[m];
+            y1 = new float[m];
+            x2 = new float[m];
+            y2 = new float[m];
+            area = new float[m];
+            for (int g = 0; g < m; g++) {
+                int p = idx[g] * 4;
+                x1[g] = boxes[p];
+                y1[g] = boxes[p + 1];
+                x2[g] = boxes[p + 2];
+                y2[g] = boxes[p + 3];
+                area[g] = BoxIou.area(x1[g], y1[g], x2[g], y2[g]);
+            }
         }
-        float[] bestIou = new float[numAnchors];
-        float[] gtBest = new float[m];
+
+        int size() {
+            return idx.length;
+        }
+    }
+
+    /**
+     * Pass 1: best box per anchor (first index on ties, like torch.max on the CPU), its threshold state, and the best
+     * anchor IoU per box. Unmatched anchors keep their best box encoded in {@code matches} for pass 2.
+     */
+    private void bestBoxes(float[] anchors, Corners gt, int[] matches, float[] bestIou, float[] gtBest) {
+        int m = gt.size();
+        float[] gx1 = gt.x1;
+        float[] gy1 = gt.y1;
+        float[] gx2 = gt.x2;
+        float[] gy2 = gt.y2;
+        float[] garea = gt.area;
         java.util.Arrays.fill(gtBest, Float.NEGATIVE_INFINITY);
-        // Pass 1: best box per anchor (first index on ties, like torch.max on the CPU) and best anchor IoU per box.
-        for (int a = 0; a < numAnchors; a++) {
+        for (int a = 0; a < matches.length; a++) {
             int p = a * 4;
             float ax1 = anchors[p];
             float ay1 = anchors[p + 1];
@@ -157,34 +179,33 @@ public final class AnchorMatcher {
                 }
             }
             bestIou[a] = best;
-            if (best >= foregroundIou) {
-                matches[a] = boxIdx[bestBox];
-            } else if (best >= backgroundIou) {
-                matches[a] = IGNORED;
-            } else {
-                matches[a] = BACKGROUND;
-            }
+            int state = m == 0 || best < backgroundIou ? BACKGROUND : best < foregroundIou ? IGNORED : gt.idx[bestBox];
             // remember the best box where the low-quality pass can find it without recomputing the argmax
-            if (matches[a] < 0) {
-                matches[a] = encodeUnmatched(matches[a], bestBox);
-            }
+            matches[a] = state >= 0 ? state : encodeUnmatched(state, bestBox);
         }
-        // Pass 2 (low-quality rule): only anchors whose best IoU reaches the smallest per-box maximum can tie one.
+    }
+
+    /**
+     * Pass 2, over the anchors that pass 1 left unmatched: the low-quality rule (only anchors whose best IoU reaches
+     * the smallest per-box maximum can tie one), then crowd coverage for those still background.
+     */
+    private void lowQualityAndCrowd(float[] anchors, Corners gt, float[] bestIou, float[] gtBest, Corners crowd,
+                                    int[] matches) {
         float minGtBest = Float.POSITIVE_INFINITY;
-        for (int g = 0; g < m; g++) {
-            if (gtBest[g] > 0f) {
-                minGtBest = Math.min(minGtBest, gtBest[g]);
+        for (float best : gtBest) {
+            if (best > 0f) {
+                minGtBest = Math.min(minGtBest, best);
             }
         }
-        for (int a = 0; a < numAnchors; a++) {
+        boolean lowQuality = allowLowQualityMatches && minGtBest < Float.POSITIVE_INFINITY;
+        for (int a = 0; a < matches.length; a++) {
             int code = matches[a];
             if (code >= 0) {
                 continue;
             }
-            int state = unmatchedState(code);
-            int bestBox = unmatchedBestBox(code);
-            matches[a] = state;
-            if (!allowLowQualityMatches || !(bestIou[a] >= minGtBest)) {
+            matches[a] = unmatchedState(code);
+            boolean tieCandidate = lowQuality && bestIou[a] >= minGtBest;
+            if (!tieCandidate && (matches[a] == IGNORED || crowd.size() == 0)) {
                 continue;
             }
             int p = a * 4;
@@ -193,12 +214,25 @@ public final class AnchorMatcher {
             float ax2 = anchors[p + 2];
             float ay2 = anchors[p + 3];
             float aarea = BoxIou.area(ax1, ay1, ax2, ay2);
-            for (int g = 0; g < m; g++) {
-                // boxes whose best IoU is 0 are left out; a box this anchor does not overlap (IoU 0) cannot tie
-                if (gtBest[g] > 0f && gtBest[g] == BoxIou.iou(gx1[g], gy1[g], gx2[g], gy2[g], garea[g],
-                        ax1, ay1, ax2, ay2, aarea)) {
-                    matches[a] = boxIdx[bestBox];
-                    break;
+            if (tieCandidate) {
+                for (int g = 0; g < gt.size(); g++) {
+                    // boxes whose best IoU is 0 are left out; a box this anchor does not overlap (IoU 0) cannot tie
+                    if (gtBest[g] > 0f && gtBest[g] == BoxIou.iou(gt.x1[g], gt.y1[g], gt.x2[g], gt.y2[g],
+                            gt.area[g], ax1, ay1, ax2, ay2, aarea)) {
+                        matches[a] = gt.idx[unmatchedBestBox(code)];
+                        break;
+                    }
+                }
+            }
+            if (matches[a] == BACKGROUND) {
+                for (int c = 0; c < crowd.size(); c++) {
+                    // intersection over the anchor's own area, not IoU (Detectron's crowd rule)
+                    float w = Math.min(ax2, crowd.x2[c]) - Math.max(ax1, crowd.x1[c]);
+                    float h = Math.min(ay2, crowd.y2[c]) - Math.max(ay1, crowd.y1[c]);
+                    if (w > 0f && h > 0f && w * h >= crowdCoverage * aarea) {
+                        matches[a] = IGNORED;
+                        break;
+                    }
                 }
             }
         }
@@ -216,29 +250,6 @@ public final class AnchorMatcher {
 
     private static int unmatchedBestBox(int code) {
         return (-code - 1) / 2;
-    }
-
-    private void ignoreCrowdCovered(float[] anchors, int numAnchors, float[] gt, int[] crowdIdx, int[] matches) {
-        for (int a = 0; a < numAnchors; a++) {
-            if (matches[a] >= 0 || matches[a] == IGNORED) {
-                continue;
-            }
-            int p = a * 4;
-            float ax1 = anchors[p];
-            float ay1 = anchors[p + 1];
-            float ax2 = anchors[p + 2];
-            float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
-            for (int c : crowdIdx) {
-                int q = c * 4;
-                float w = Math.min(ax2, gt[q + 2]) - Math.max(ax1, gt[q]);
-                float h = Math.min(ay2, gt[q + 3]) - Math.max(ay1, gt[q + 1]);
-                if (w > 0f && h > 0f && w * h >= crowdCoverage * aarea) {
-                    matches[a] = IGNORED;
-                    break;
-                }
-            }
-        }
     }
 
     private static int[] indices(boolean[] crowd, int n, boolean wantCrowd) {
