@@ -106,19 +106,12 @@ public final class Nms {
     /** Greedy suppression over boxes visited in {@code order}; returns kept indices in that order. */
     private static int[] suppress(float[] boxes, int[] order, int n, double iouThreshold) {
         // Gather in visiting order so the inner loop reads contiguous arrays.
-        float[] x1 = new float[n];
-        float[] y1 = new float[n];
-        float[] x2 = new float[n];
-        float[] y2 = new float[n];
-        float[] area = new float[n];
-        for (int r = 0; r < n; r++) {
-            int p = order[r] * 4;
-            x1[r] = boxes[p];
-            y1[r] = boxes[p + 1];
-            x2[r] = boxes[p + 2];
-            y2[r] = boxes[p + 3];
-            area[r] = BoxIou.area(x1[r], y1[r], x2[r], y2[r]);
-        }
+        BoxColumns visited = new BoxColumns(boxes, order, n);
+        float[] x1 = visited.x1;
+        float[] y1 = visited.y1;
+        float[] x2 = visited.x2;
+        float[] y2 = visited.y2;
+        float[] area = visited.area;
         boolean[] suppressed = new boolean[n];
         int[] keep = new int[n];
         int count = 0;

@@ -1,5 +1,6 @@
 package org.retinanet4j.targets;
 
+import org.retinanet4j.boxes.BoxColumns;
 import org.retinanet4j.boxes.BoxIou;
 
 /**
@@ -103,8 +104,8 @@ public final class AnchorMatcher {
             throw new IllegalArgumentException("AnchorMatcher: " + crowd.length + " crowd flags for " + numBoxes
                     + " boxes");
         }
-        Corners regular = new Corners(gtBoxes, indices(crowd, numBoxes, false));
-        Corners crowdRegions = new Corners(gtBoxes, indices(crowd, numBoxes, true));
+        BoxColumns regular = columns(gtBoxes, indices(crowd, numBoxes, false));
+        BoxColumns crowdRegions = columns(gtBoxes, indices(crowd, numBoxes, true));
         int[] matches = new int[numAnchors];
         float[] bestIou = new float[numAnchors];
         float[] gtBest = new float[regular.size()];
@@ -113,43 +114,11 @@ public final class AnchorMatcher {
         return matches;
     }
 
-    /** The boxes {@code idx} of a box array, one array per coordinate (the inner loops read them contiguously). */
-    private static final class Corners {
-        final int[] idx;
-        final float[] x1;
-        final float[] y1;
-        final float[] x2;
-        final float[] y2;
-        final float[] area;
-
-        Corners(float[] boxes, int[] idx) {
-            int m = idx.length;
-            this.idx = idx;
-            x1 = new float[m];
-            y1 = new float[m];
-            x2 = new float[m];
-            y2 = new float[m];
-            area = new float[m];
-            for (int g = 0; g < m; g++) {
-                int p = idx[g] * 4;
-                x1[g] = boxes[p];
-                y1[g] = boxes[p + 1];
-                x2[g] = boxes[p + 2];
-                y2[g] = boxes[p + 3];
-                area[g] = BoxIou.area(x1[g], y1[g], x2[g], y2[g]);
-            }
-        }
-
-        int size() {
-            return idx.length;
-        }
-    }
-
     /**
      * Pass 1: best box per anchor (first index on ties, like torch.max on the CPU), its threshold state, and the best
      * anchor IoU per box. Unmatched anchors keep their best box encoded in {@code matches} for pass 2.
      */
-    private void bestBoxes(float[] anchors, Corners gt, int[] matches, float[] bestIou, float[] gtBest) {
+    private void bestBoxes(float[] anchors, BoxColumns gt, int[] matches, float[] bestIou, float[] gtBest) {
         int m = gt.size();
         float[] gx1 = gt.x1;
         float[] gy1 = gt.y1;
@@ -179,7 +148,7 @@ public final class AnchorMatcher {
                 }
             }
             bestIou[a] = best;
-            int state = m == 0 || best < backgroundIou ? BACKGROUND : best < foregroundIou ? IGNORED : gt.idx[bestBox];
+            int state = m == 0 || best < backgroundIou ? BACKGROUND : best < foregroundIou ? IGNORED : gt.index[bestBox];
             // remember the best box where the low-quality pass can find it without recomputing the argmax
             matches[a] = state >= 0 ? state : encodeUnmatched(state, bestBox);
         }
@@ -189,7 +158,7 @@ public final class AnchorMatcher {
      * Pass 2, over the anchors that pass 1 left unmatched: the low-quality rule (only anchors whose best IoU reaches
      * the smallest per-box maximum can tie one), then crowd coverage for those still background.
      */
-    private void lowQualityAndCrowd(float[] anchors, Corners gt, float[] bestIou, float[] gtBest, Corners crowd,
+    private void lowQualityAndCrowd(float[] anchors, BoxColumns gt, float[] bestIou, float[] gtBest, BoxColumns crowd,
                                     int[] matches) {
         float minGtBest = Float.POSITIVE_INFINITY;
         for (float best : gtBest) {
@@ -219,7 +188,7 @@ public final class AnchorMatcher {
                     // boxes whose best IoU is 0 are left out; a box this anchor does not overlap (IoU 0) cannot tie
                     if (gtBest[g] > 0f && gtBest[g] == BoxIou.iou(gt.x1[g], gt.y1[g], gt.x2[g], gt.y2[g],
                             gt.area[g], ax1, ay1, ax2, ay2, aarea)) {
-                        matches[a] = gt.idx[unmatchedBestBox(code)];
+                        matches[a] = gt.index[unmatchedBestBox(code)];
                         break;
                     }
                 }
@@ -250,6 +219,10 @@ public final class AnchorMatcher {
 
     private static int unmatchedBestBox(int code) {
         return (-code - 1) / 2;
+    }
+
+    private static BoxColumns columns(float[] boxes, int[] index) {
+        return new BoxColumns(boxes, index, index.length);
     }
 
     private static int[] indices(boolean[] crowd, int n, boolean wantCrowd) {
