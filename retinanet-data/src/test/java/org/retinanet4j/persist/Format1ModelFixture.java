@@ -3,6 +3,7 @@ package org.retinanet4j.persist;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,8 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -29,7 +32,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Makes the committed format-1 model file and its golden detections under {@code src/test/resources/format1/}:
+ * Makes the committed format-1 model file and its golden detections under {@code src/test/resources/format1/}
+ * (the committed ones were made, file and detections, by the code that wrote format 1 itself, at the commit that
+ * added this class; a re-made file writes the same format-1 entry by hand, and its detections are then those of
+ * the current reader):
  * a ResNet-18 RetinaNet (FPN and heads 8 wide, one head convolution, 3 classes, 6 anchors per location of
  * 16..256 px, non-default decoder settings), saved in metadata format {@code retinanet4j-model/1}, and the
  * detections it gives on a synthetic-shapes PNG. The backbone is sparse (all but a seeded 1/512 of its
@@ -57,16 +63,16 @@ class Format1ModelFixture {
         AnchorConfig anchors = new AnchorConfig(new int[]{16, 32, 64, 128, 256}, new double[]{1.0, 1.5},
                 new double[]{0.5, 1.0, 2.0}, 3);
         ComputationGraph graph = RetinaNet.builder().numClasses(3).backbone(ResNetDepth.RESNET18).fpnWidth(8)
-                .headWidth(8).headDepth(1).anchorConfig(anchors).inputShape(3, 128, 128).seed(5).build().init();
+                .headWidth(8).headDepth(1).anchors(anchors).inputShape(3, 128, 128).seed(5).build().init();
         sparsify(graph, 11);
-
-        ModelMetadata md = new ModelMetadata(List.of("circle", "square", "triangle"), new int[]{1, 2, 3}, 128, 128,
-                ModelMetadata.IMAGENET_MEAN, ModelMetadata.IMAGENET_STD,
-                new AnchorSettings(new int[]{16, 32, 64, 128, 256}, new double[]{1.0, 1.5}, new double[]{0.5, 1.0, 2.0}),
-                new DecoderSettings(0.8f, 200, 0.4f, 100),
-                "RetinaNet resnet18-FPN, FPN/heads 8 wide, 1 head conv, input 128", Map.of("fixture", "format1"));
         Path model = out.resolve(MODEL);
-        ModelBundle.save(model, new SavedModel(graph, md));
+        Files.deleteIfExists(model);
+        ModelSerializer.writeModel(graph, model.toFile(), false);
+        try (FileSystem zip = FileSystems.newFileSystem(model)) {
+            Path entry = zip.getPath(ModelBundle.METADATA_ENTRY);
+            Files.createDirectories(entry.getParent());
+            Files.write(entry, format1Metadata());
+        }
 
         ShapesDataset shapes = new ShapesDatasetGenerator(new ShapesConfig(1, 1, 200, 30, 90, 4, 0, 0, 3))
                 .generate(tmp.resolve("shapes"));
@@ -79,6 +85,46 @@ class Format1ModelFixture {
         List<Detection> detections = Detector.load(model).detect(image);
         writeDetections(detections, out.resolve(DETECTIONS));
         System.out.println(detections.size() + " detections; model file " + Files.size(model) + " bytes");
+    }
+
+    /** The metadata entry exactly as format 1 wrote it (field order and names of ModelMetadataJson/1). */
+    static byte[] format1Metadata() throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("format", "retinanet4j-model/1");
+            g.writeFieldName("classNames");
+            g.writeArray(new String[]{"circle", "square", "triangle"}, 0, 3);
+            g.writeFieldName("categoryIds");
+            g.writeArray(new int[]{1, 2, 3}, 0, 3);
+            g.writeNumberField("inputHeight", 128);
+            g.writeNumberField("inputWidth", 128);
+            g.writeFieldName("mean");
+            g.writeArray(new double[]{0.485f, 0.456f, 0.406f}, 0, 3);
+            g.writeFieldName("std");
+            g.writeArray(new double[]{0.229f, 0.224f, 0.225f}, 0, 3);
+            g.writeObjectFieldStart("anchors");
+            g.writeFieldName("sizes");
+            g.writeArray(new int[]{16, 32, 64, 128, 256}, 0, 5);
+            g.writeFieldName("scales");
+            g.writeArray(new double[]{1.0, 1.5}, 0, 2);
+            g.writeFieldName("aspectRatios");
+            g.writeArray(new double[]{0.5, 1.0, 2.0}, 0, 3);
+            g.writeEndObject();
+            g.writeObjectFieldStart("decoder");
+            g.writeNumberField("scoreThreshold", 0.8f);
+            g.writeNumberField("topKPerLevel", 200);
+            g.writeNumberField("nmsIouThreshold", 0.4f);
+            g.writeNumberField("detectionsPerImage", 100);
+            g.writeEndObject();
+            g.writeStringField("architecture", "RetinaNet resnet18-FPN, FPN/heads 8 wide, 1 head conv, input 128");
+            g.writeObjectFieldStart("properties");
+            g.writeStringField("fixture", "format1");
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        return bytes.toByteArray();
     }
 
     /** Zeroes all but a seeded fraction of the backbone's convolution weights; widens the class predictor. */

@@ -11,6 +11,7 @@ import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
 import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.loss.FocalLoss;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 /**
  * Turns per-image ground truth into the label arrays of the RetinaNet losses, for a whole minibatch.
@@ -27,6 +28,14 @@ public final class TargetBuilder {
     private final int numClasses;
     private final Matcher matcher;
     private final BoxCoder boxCoder;
+
+    /**
+     * The targets of a model: its anchors and class count, with torchvision's RetinaNet matching (0.5 / 0.4,
+     * low-quality matches) and box coding (weights 1, 1, 1, 1).
+     */
+    public TargetBuilder(RetinaNetSpec spec) {
+        this(new AnchorGenerator(spec.anchors()), spec.numClasses());
+    }
 
     /** torchvision's RetinaNet matching (0.5 / 0.4, low-quality matches) and box coding (weights 1, 1, 1, 1). */
     public TargetBuilder(AnchorGenerator anchors, int numClasses) {
