@@ -106,7 +106,7 @@ public final class IteratorBenchmark {
             }
         }
         int n = dataset.numImages();
-        System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad %.1f ms%n",
+        System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad+INDArray %.1f ms%n",
                 nanos[0] / 1e6 / n, nanos[1] / 1e6 / n, nanos[2] / 1e6 / n);
     }
 
