@@ -16,7 +16,7 @@ import org.retinanet4j.spec.RetinaNetSpec;
 /**
  * Turns per-image ground truth into the label arrays of the RetinaNet losses, for a whole minibatch.
  *
- * <p>Per image: anchors for the network input size, {@link Matcher} (0.5 / 0.4, low-quality matches, crowd
+ * <p>Per image: anchors for the network input size, {@link AnchorMatcher} (0.5 / 0.4, low-quality matches, crowd
  * regions), then class targets {@code [N, A*K]} (1 at the matched label of a positive anchor, 0 elsewhere,
  * {@link FocalLoss#IGNORE} on all K entries of an ignored anchor) and box targets {@code [N, A*4]} ({@link BoxCoder} encoding of the matched box
  * for positives, {@link BoxRegressionLoss#NOT_POSITIVE} on every entry of any other anchor). Invalid ground truth is rejected with an
