@@ -1,13 +1,13 @@
 package org.retinanet4j.cli;
 
+import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.stats.AnchorCoverage;
-import org.retinanet4j.inference.Detector;
-import org.retinanet4j.persist.AnchorSettings;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.Matcher;
+import org.retinanet4j.spec.RetinaNetSpec;
+import org.retinanet4j.targets.AnchorMatcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -110,13 +110,13 @@ public class DatasetInfoCommand implements Callable<Integer> {
     }
 
     private static void printCoverage(PrintWriter out, DetectionDataset d, int size) {
-        AnchorSettings anchors = AnchorSettings.torchvisionDefault();
-        AnchorCoverage coverage = new AnchorCoverage(new AnchorGenerator(Detector.anchorConfig(anchors)),
-                new ResizeRule(size, size), PaddingRule.toMultipleOf(Detector.PAD_MULTIPLE),
-                Matcher.DEFAULT_FOREGROUND_IOU);
+        AnchorConfig anchors = AnchorConfig.torchvisionDefault();
+        AnchorCoverage coverage = new AnchorCoverage(new AnchorGenerator(anchors),
+                new ResizeRule(size, size), PaddingRule.toMultipleOf(RetinaNetSpec.PADDING_MULTIPLE),
+                AnchorMatcher.DEFAULT_FOREGROUND_IOU);
         out.printf(Locale.ROOT, "%nat input size %d (images resized as in training), anchors %s:%n", size, anchors);
         out.printf(Locale.ROOT, "%-24s %6s  %s  %s%n", "name", "boxes", "box size sqrt(w*h) px: min   p10   median"
-                + "    p90     max", "no anchor at IoU >= " + Matcher.DEFAULT_FOREGROUND_IOU);
+                + "    p90     max", "no anchor at IoU >= " + AnchorMatcher.DEFAULT_FOREGROUND_IOU);
         for (AnchorCoverage.ClassCoverage c : coverage.compute(d)) {
             if (c.boxes() == 0) {
                 out.printf(Locale.ROOT, "%-24s %6d%n", c.name(), 0);

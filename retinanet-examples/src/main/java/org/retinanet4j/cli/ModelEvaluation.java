@@ -29,7 +29,7 @@ final class ModelEvaluation {
         CliChecks.existingFile(model, "--model");
         SavedModel saved = ModelBundle.load(model);   // first: a wrong model file should not wait for the dataset
         DetectionDataset dataset = data.read(modelClasses(saved), "the model " + model.getFileName());
-        Detector detector = new Detector(saved, TrainingPipeline.evaluationDecoder(saved.metadata()));
+        Detector detector = TrainingPipeline.evaluationDetector(saved.graph(), saved.metadata());
         CocoDetections dets = DatasetDetections.run(detector, dataset, batch);
         if (resultsOut != null) {
             CocoResultsWriter.write(dets, resultsOut);

@@ -108,7 +108,7 @@ class TorchvisionPthImportTest {
     @Test
     void notAStateDictFailsTheImportNamingTheFile() throws Exception {
         Path list = fixture("list.pth");
-        IOException e = assertThrows(IOException.class, () -> TorchvisionImport.from(list).run());
+        IOException e = assertThrows(IOException.class, () -> TorchvisionModelImport.from(list).run());
         assertTrue(e.getMessage().startsWith(list + ": not a state dict"), e.getMessage());
     }
 }

@@ -43,7 +43,7 @@ class TorchvisionPthParityTest {
     @Test
     void zipFormatPthImportsAndMatchesTorchvision() throws Exception {
         Path dir = TorchvisionRetinaNetParityTest.fixtures();
-        SavedModel model = TorchvisionImport.from(dir.resolve("weights.pth")).inputSize(128, 128).run();
+        SavedModel model = TorchvisionModelImport.from(dir.resolve("weights.pth")).inputSize(128, 128).run();
         assertEquals(3, model.metadata().numClasses());
         ParityChecks.checkRetinaNet(model.graph(), ResNetDepth.RESNET18, dir, 128, 128, "weights.pth, frozen BN");
         ParityChecks.checkRetinaNet(model.graph(), ResNetDepth.RESNET18, dir, 128, 256, "weights.pth, frozen BN");
@@ -52,7 +52,7 @@ class TorchvisionPthParityTest {
     @Test
     void legacyFormatPthImportsAndMatchesTorchvision() throws Exception {
         Path dir = TorchvisionRetinaNetParityTest.fixtures();
-        SavedModel model = TorchvisionImport.from(dir.resolve("weights_legacy.pth"))
+        SavedModel model = TorchvisionModelImport.from(dir.resolve("weights_legacy.pth"))
                 .batchNormMode(BatchNormMode.TRAINABLE).inputSize(128, 128).run();
         ParityChecks.checkRetinaNet(model.graph(), ResNetDepth.RESNET18, dir, 128, 128, "legacy .pth, trainable BN");
         ParityChecks.checkRetinaNet(model.graph(), ResNetDepth.RESNET18, dir, 128, 256, "legacy .pth, trainable BN");
@@ -68,7 +68,7 @@ class TorchvisionPthParityTest {
             ComputationGraph net = RetinaNet.builder().numClasses(5).backbone(ResNetDepth.RESNET18).fpnWidth(16)
                     .headWidth(16).headDepth(1).batchNormMode(BatchNormMode.FROZEN).inputShape(3, 128, 128).build()
                     .init();
-            ImportSummary summary = TorchvisionImporter.load(net, weights, ImportOptions.backbone());
+            ImportSummary summary = StateDictLoader.load(net, weights, ImportOptions.backbone());
             assertEquals(List.of("fc.weight", "fc.bias"), summary.skipped(), file + ": only the classifier's fc");
             ParityChecks.checkBackbone(net, ResNetDepth.RESNET18, io, file + " backbone");
         }
