@@ -4,6 +4,7 @@ import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.eval.CocoEvalResult;
@@ -68,13 +69,31 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
-    @Option(names = "--backbone", defaultValue = "small", description = "small (ResNet-18, narrow FPN/heads), "
-            + "resnet18, resnet34, resnet50 or resnet101 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--backbone", paramLabel = "NAME", description = "small (ResNet-18, narrow FPN/heads), "
+            + "resnet18, resnet34, resnet50 or resnet101 (default: small; with --weights, the architecture of the "
+            + "weights)")
     String backbone;
 
-    @Option(names = "--size", defaultValue = "512", description = "input size (shorter side), a multiple of 128 "
-            + "(default: ${DEFAULT-VALUE})")
-    int size;
+    @Option(names = "--size", paramLabel = "S", description = "input size (shorter side), a multiple of 128 "
+            + "(default: 512; with --weights of a saved model, its input size)")
+    Integer size;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "start from these weights: a model saved by "
+            + "train (model.zip), a torchvision RetinaNet or an ImageNet ResNet (.pth or .npz). Layers that match are "
+            + "copied; the class predictor starts afresh when the classes differ")
+    Path weights;
+
+    @Option(names = "--trainable-layers", paramLabel = "N", description = "backbone stages that train, counted as "
+            + "torchvision's trainable_backbone_layers: the last N of stem, layer1..layer4 (0..5; default: 3 with "
+            + "--weights and frozen BatchNorm, else 5)")
+    Integer trainableLayers;
+
+    @Option(names = "--freeze-backbone", description = "freeze the whole backbone (--trainable-layers 0)")
+    boolean freezeBackbone;
+
+    @Option(names = "--bn", paramLabel = "MODE", description = "BatchNorm: frozen (statistics fixed, folded into "
+            + "the convolutions) or trainable (default: frozen with --weights, else trainable)")
+    String bn;
 
     @Option(names = "--epochs", defaultValue = "12", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -129,10 +148,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CliChecks.outputFolder(out, "--out");
-        if (size < RetinaNetSpec.PADDING_MULTIPLE || size % RetinaNetSpec.PADDING_MULTIPLE != 0) {
+        if (size != null && (size < RetinaNetSpec.PADDING_MULTIPLE || size % RetinaNetSpec.PADDING_MULTIPLE != 0)) {
             throw new IllegalArgumentException("--size must be a positive multiple of " + RetinaNetSpec.PADDING_MULTIPLE
                     + ", got " + size);
         }
+        if (freezeBackbone && trainableLayers != null && trainableLayers != 0) {
+            throw new IllegalArgumentException("--freeze-backbone and --trainable-layers " + trainableLayers
+                    + " contradict each other; give one");
+        }
+        if (trainableLayers != null && (trainableLayers < 0 || trainableLayers > 5)) {
+            throw new IllegalArgumentException("--trainable-layers must be 0..5 (torchvision's count: the last N of "
+                    + "stem, layer1..layer4), got " + trainableLayers);
+        }
+        if (resume && weights != null) {
+            throw new IllegalArgumentException("--resume continues a run from its checkpoint; --weights starts a new "
+                    + "one: give one of them");
+        }
+        BatchNormMode bnMode = parseBatchNorm(bn, weights != null);
+        // torchvision's default with pretrained weights is 3; TRAINABLE BatchNorm can only freeze the stem
+        int trainable = freezeBackbone ? 0 : trainableLayers != null ? trainableLayers
+                : weights != null && bnMode == BatchNormMode.FROZEN ? 3 : 5;
         if (workers < 1 || batch < 1 || epochs < 1) {
             throw new IllegalArgumentException("--workers, --batch and --epochs must be at least 1");
         }
@@ -176,10 +211,16 @@ public final class TrainCommand implements Callable<Integer> {
             graph = from.model().graph();
             md = from.model().metadata();
             console.printf(Locale.ROOT, "resuming from %s (iteration %d)%n", from.file(), from.state().iteration());
+        } else if (weights != null) {
+            RetinaNetSpec asked = backbone == null ? null
+                    : modelBuilder(trainSet.categories().size(), size != null ? size : 512).build().spec();
+            SavedModel start = StartingWeights.start(weights, trainSet.categories(), asked, size, bnMode, trainable,
+                    seed, console);
+            graph = start.graph();
+            md = start.metadata();
         } else {
-            RetinaNet.Builder b = "small".equals(backbone) ? RetinaNet.smallBuilder(trainSet.categories().size())
-                    : RetinaNet.builder().numClasses(trainSet.categories().size()).backbone(backbone);
-            RetinaNet zoo = b.inputShape(3, size, size).seed(seed).build();
+            RetinaNet zoo = modelBuilder(trainSet.categories().size(), size != null ? size : 512)
+                    .batchNormMode(bnMode).trainableBackboneLayers(trainable).build();
             graph = zoo.init();
             md = TrainingPipeline.metadata(trainSet.categories(), zoo.spec());
         }
@@ -210,6 +251,24 @@ public final class TrainCommand implements Callable<Integer> {
         }
         console.flush();
         return 0;
+    }
+
+    private RetinaNet.Builder modelBuilder(int numClasses, int inputSize) {
+        String name = backbone == null ? "small" : backbone;
+        RetinaNet.Builder b = "small".equals(name) ? RetinaNet.smallBuilder(numClasses)
+                : RetinaNet.builder().numClasses(numClasses).backbone(name);
+        return b.inputShape(3, inputSize, inputSize).seed(seed);
+    }
+
+    private static BatchNormMode parseBatchNorm(String name, boolean pretrained) {
+        if (name == null) {
+            return pretrained ? BatchNormMode.FROZEN : BatchNormMode.TRAINABLE;
+        }
+        try {
+            return BatchNormMode.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--bn: unknown mode '" + name + "' (use frozen or trainable)");
+        }
     }
 
     private static OptimizerKind parseOptimizer(String name) {

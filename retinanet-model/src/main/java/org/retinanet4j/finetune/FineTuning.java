@@ -1,11 +1,13 @@
 package org.retinanet4j.finetune;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.retinanet4j.backbone.BatchNormMode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
@@ -14,7 +16,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
 import org.retinanet4j.spec.RetinaNetSpec;
+import org.retinanet4j.torchvision.ImportOptions;
+import org.retinanet4j.torchvision.StateDictLoader;
+import org.retinanet4j.torchvision.TorchvisionExporter;
 import org.retinanet4j.torchvision.TorchvisionParamNames;
+import org.retinanet4j.torchvision.TorchvisionStateDict;
 import org.retinanet4j.zoo.RetinaNet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +34,13 @@ import org.slf4j.LoggerFactory;
  * {@link #resetClassifier(boolean)} asks for it. The backbone is frozen (trainableBackboneLayers 0) or partly or
  * fully trainable, as torchvision's {@code trainable_backbone_layers}; a graph with TRAINABLE BatchNorm can freeze
  * the stem only (4 or 5; DL4J M2.1 cannot freeze its BatchNormalization layers), imports default to FROZEN
- * (folded) BatchNorm, which freezes at any level.
+ * (folded) BatchNorm, which freezes at any level. {@link #batchNormMode} FROZEN on a source with TRAINABLE
+ * BatchNorm (a model trained from scratch here) folds its BatchNorms into the convolutions first (the paper's
+ * recipe for fine-tuning: BatchNorm statistics fixed).
+ *
+ * <p>{@link #architecture} checks that the source has the architecture the caller asked for, naming the first
+ * layer whose shape differs; {@link #backboneOnly} keeps the FPN and heads freshly initialised (a source that is
+ * an ImageNet classifier). {@link #transfer()} says which parameters were copied and which were not.
  *
  * <p>Why a rebuild and not DL4J's {@code TransferLearning}: the heads are SameDiff vertices whose predictor size
  * is part of the vertex configuration, so "replace the predictor" means a new vertex anyway; building the whole
@@ -51,6 +63,9 @@ public final class FineTuning {
     private Integer inputHeight;
     private Integer inputWidth;
     private long seed = 1234;
+    private BatchNormMode batchNormMode;
+    private RetinaNetSpec architecture;
+    private boolean backboneOnly;
 
     private FineTuning(SavedModel source) {
         this.source = source;
@@ -102,10 +117,45 @@ public final class FineTuning {
         return this;
     }
 
+    /**
+     * BatchNorm of the new model; default: the source's. FROZEN on a TRAINABLE source folds the source's
+     * BatchNorms into its convolutions; TRAINABLE on a FROZEN source is refused (a folded BatchNorm cannot be
+     * split again).
+     */
+    public FineTuning batchNormMode(BatchNormMode mode) {
+        batchNormMode = mode;
+        return this;
+    }
+
+    /**
+     * The architecture the caller expects (backbone, FPN and head widths, head depth, P6 source, anchors per
+     * location; classes, BatchNorm and input size do not count): a source of another one is an
+     * {@link IllegalArgumentException} naming the first layer whose shape differs.
+     */
+    public FineTuning architecture(RetinaNetSpec expected) {
+        architecture = expected;
+        return this;
+    }
+
+    /** Copy the backbone only: FPN and heads keep their fresh initialisation (the source is an ImageNet ResNet). */
+    public FineTuning backboneOnly(boolean v) {
+        backboneOnly = v;
+        return this;
+    }
+
     /** Builds the new model and copies the source's parameters into it. */
     public SavedModel build() {
-        ModelMetadata from = source.metadata();
+        return transfer().model();
+    }
+
+    /** Builds the new model, copies the source's parameters into it, and says which were copied. */
+    public FineTuned transfer() {
+        SavedModel start = batchNormMode == null ? source : withBatchNorm(source, batchNormMode);
+        ModelMetadata from = start.metadata();
         RetinaNetSpec sourceSpec = from.spec();
+        if (architecture != null) {
+            checkArchitecture(start, architecture);
+        }
         List<String> names = classNames != null ? classNames : from.classNames();
         int[] ids = categoryIds != null ? categoryIds : from.categoryIds();
         RetinaNetSpec spec = sourceSpec.toBuilder().numClasses(names.size())
@@ -114,25 +164,74 @@ public final class FineTuning {
                         inputWidth != null ? inputWidth : sourceSpec.inputWidth())
                 .build();
         ComputationGraph target = RetinaNet.from(spec).seed(seed).build().init();
-        Map<String, INDArray> src = source.graph().paramTable();
-        int copied = 0;
+        Map<String, INDArray> src = start.graph().paramTable();
+        List<String> copied = new ArrayList<>();
+        List<String> initialised = new ArrayList<>();
         for (Map.Entry<String, INDArray> e : target.paramTable().entrySet()) {
             INDArray value = find(src, e.getKey());
             boolean predictor = e.getKey().startsWith(TorchvisionParamNames.CLS_PREDICTOR);
-            if (value != null && Arrays.equals(value.shape(), e.getValue().shape()) && !(predictor && resetClassifier)) {
+            boolean wanted = !(predictor && resetClassifier)
+                    && (!backboneOnly || TorchvisionParamNames.isBackboneParam(e.getKey()));
+            if (wanted && value != null && Arrays.equals(value.shape(), e.getValue().shape())) {
                 e.getValue().assign(value);
-                copied++;
+                copied.add(e.getKey());
+            } else {
+                initialised.add(e.getKey());
             }
         }
-        copyBatchNormEps(target);
+        copyBatchNormEps(start, target);
         LOG.info("fine-tuning graph: {} classes (source {}), {} of {} parameter arrays copied, trainable backbone "
-                + "layers {}", spec.numClasses(), sourceSpec.numClasses(), copied, target.paramTable().size(),
+                + "layers {}", spec.numClasses(), sourceSpec.numClasses(), copied.size(), target.paramTable().size(),
                 trainableBackboneLayers);
-        return new SavedModel(target, new ModelMetadata(spec, names, ids, from.properties()));
+        SavedModel model = new SavedModel(target, new ModelMetadata(spec, names, ids, from.properties()));
+        return new FineTuned(model, List.copyOf(copied), List.copyOf(initialised));
+    }
+
+    /** The source with its BatchNorms folded (TRAINABLE to FROZEN), or itself when it already has {@code mode}. */
+    private static SavedModel withBatchNorm(SavedModel source, BatchNormMode mode) {
+        RetinaNetSpec s = source.metadata().spec();
+        if (s.batchNormMode() == mode) {
+            return source;
+        }
+        if (mode == BatchNormMode.TRAINABLE) {
+            throw new IllegalArgumentException("the source model has FROZEN (folded) BatchNorm, which cannot be "
+                    + "made TRAINABLE again; fine-tune it with FROZEN BatchNorm");
+        }
+        RetinaNetSpec folded = s.toBuilder().batchNormMode(BatchNormMode.FROZEN).build();
+        ComputationGraph graph = RetinaNet.from(folded).build().init();
+        // the exporter writes torchvision's names and running variances for eps 1e-5, the graph's own
+        StateDictLoader.load(graph, TorchvisionStateDict.of(Path.of("the source model"),
+                TorchvisionExporter.stateDict(source.graph()),
+                TorchvisionStateDict.DEFAULT_BN_EPS), ImportOptions.defaults());
+        return new SavedModel(graph, source.metadata().withSpec(folded));
+    }
+
+    private static void checkArchitecture(SavedModel source, RetinaNetSpec expected) {
+        RetinaNetSpec s = source.metadata().spec();
+        RetinaNetSpec wanted = expected.toBuilder().numClasses(s.numClasses()).batchNormMode(s.batchNormMode())
+                .trainableBackboneLayers(s.trainableBackboneLayers()).inputSize(s.inputHeight(), s.inputWidth())
+                .build();
+        if (wanted.backbone() == s.backbone() && wanted.fpnWidth() == s.fpnWidth() && wanted.headWidth() == s.headWidth()
+                && wanted.headDepth() == s.headDepth() && wanted.p6Source() == s.p6Source()
+                && wanted.anchorsPerLocation() == s.anchorsPerLocation()) {
+            return;
+        }
+        Map<String, INDArray> have = source.graph().paramTable();
+        for (Map.Entry<String, INDArray> e : RetinaNet.from(wanted).build().init().paramTable().entrySet()) {
+            INDArray p = find(have, e.getKey());
+            if (p == null || !Arrays.equals(p.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("another architecture: layer '" + e.getKey() + "' is "
+                        + (p == null ? "missing" : Arrays.toString(p.shape())) + " in the weights but "
+                        + Arrays.toString(e.getValue().shape()) + " in the model asked for (weights: "
+                        + s.summary() + "; asked for: " + wanted.summary() + ")");
+            }
+        }
+        throw new IllegalArgumentException("another architecture: the weights are " + s.summary()
+                + ", the model asked for is " + wanted.summary());
     }
 
     /** The import may have set a BN layer's eps to torchvision's; the copy must keep it. */
-    private void copyBatchNormEps(ComputationGraph target) {
+    private static void copyBatchNormEps(SavedModel source, ComputationGraph target) {
         for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : target.getVertices()) {
             if (v.hasLayer()) {
                 BatchNormalization to = batchNorm(v.getLayer());

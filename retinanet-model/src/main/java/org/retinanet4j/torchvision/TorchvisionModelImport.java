@@ -33,6 +33,7 @@ public final class TorchvisionModelImport {
     private static final Pattern DEPTH = Pattern.compile("resnet(\\d+)");
 
     private final Path weights;
+    private TorchvisionStateDict read;
     private RetinaNetSpec spec;
     private Integer numClasses;
     private boolean backboneOnly;
@@ -51,6 +52,13 @@ public final class TorchvisionModelImport {
     /** An import of a {@code .pth} state dict or of the file written by {@code tools/export_torchvision_weights.py}. */
     public static TorchvisionModelImport from(Path weights) {
         return new TorchvisionModelImport(weights);
+    }
+
+    /** An import of a state dict already read (to look at its tensors first, without reading the file twice). */
+    public static TorchvisionModelImport from(TorchvisionStateDict state) {
+        TorchvisionModelImport job = new TorchvisionModelImport(state.source());
+        job.read = state;
+        return job;
     }
 
     /**
@@ -118,7 +126,7 @@ public final class TorchvisionModelImport {
 
     /** Reads, builds, imports; throws {@link WeightImportException} naming the first tensor that does not fit. */
     public SavedModel run() throws IOException {
-        TorchvisionStateDict state = TorchvisionStateDict.read(weights);
+        TorchvisionStateDict state = read != null ? read : TorchvisionStateDict.read(weights);
         RetinaNetSpec s = spec != null ? checkedGivenSpec() : describedSpec(state);
         ComputationGraph graph = RetinaNet.from(s).build().init();
         ImportSummary summary = StateDictLoader.load(graph, state, new ImportOptions(bnEps, backboneOnly));
@@ -132,7 +140,7 @@ public final class TorchvisionModelImport {
             ids[i] = i; // torchvision's label indices are the category ids (COCO: 1..90, gaps unused)
         }
         ModelMetadata meta = ModelMetadata.of(s, names, ids)
-                .withProperty("import.source", weights.getFileName().toString())
+                .withProperty("import.source", String.valueOf(weights == null ? null : weights.getFileName()))
                 .withProperty("import.arch", String.valueOf(state.arch()))
                 .withProperty("import.bnEps", Double.toString(summary.bnEps()))
                 .withProperty("import.tensors", Integer.toString(summary.tensorsImported()))
