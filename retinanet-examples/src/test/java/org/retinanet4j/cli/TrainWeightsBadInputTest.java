@@ -101,8 +101,8 @@ class TrainWeightsBadInputTest {
         Run r = run(train("--weights", torchvisionNpz.toString(), "--backbone", "resnet18", "--out",
                 dir.resolve("npz-arch").toString()));
         // the file's FPN is 32 wide, the torchvision-width model asked for 256
-        assertOneLineError(r, torchvisionNpz.toString(), "tensor 'backbone.fpn.inner_blocks.0.0.weight' has shape "
-                + "[32, 128, 1, 1] but graph parameter");
+        assertOneLineError(r, torchvisionNpz + ": tensor 'backbone.fpn.inner_blocks.0.0.bias' has shape [32] but "
+                + "graph parameter 'fpn_inner_blocks_0_b' has shape [256]");
     }
 
     @Test

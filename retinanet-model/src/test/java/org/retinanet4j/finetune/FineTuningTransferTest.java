@@ -73,12 +73,12 @@ class FineTuningTransferTest {
                 .trainableBackboneLayers(5).transfer();
         assertEquals(List.of(TorchvisionParamNames.CLS_PREDICTOR + "W", TorchvisionParamNames.CLS_PREDICTOR + "b"),
                 tuned.initialised());
-        INDArray bias = tuned.model().graph().getParam(TorchvisionParamNames.CLS_PREDICTOR + "b");
+        INDArray bias = tuned.model().graph().paramTable().get(TorchvisionParamNames.CLS_PREDICTOR + "b");
         double prior = -Math.log((1 - 0.01) / 0.01);
         assertEquals(prior, bias.minNumber().doubleValue(), 1e-5);
         assertEquals(prior, bias.maxNumber().doubleValue(), 1e-5);
         String box = TorchvisionParamNames.BOX_PREDICTOR + "W";
-        assertEquals(source.graph().getParam(box), tuned.model().graph().getParam(box), "box predictor copied");
+        assertEquals(source.graph().paramTable().get(box), tuned.model().graph().paramTable().get(box), "box predictor copied");
     }
 
     @Test
