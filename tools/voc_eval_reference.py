@@ -25,12 +25,15 @@ import re
 import sys
 import tempfile
 import types
+import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
 
-if not hasattr(np, "bool"):
-    np.bool = bool  # removed in numpy 1.24; voc_eval still uses it
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # numpy 1.2x warns on the look-up itself
+    if not hasattr(np, "bool"):
+        np.bool = bool  # removed in numpy 1.24; voc_eval still uses it
 
 SEED = 7
 JITTER = 12

@@ -1,6 +1,7 @@
 package org.retinanet4j.cli;
 
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.ImageFolderCheck;
 import org.retinanet4j.eval.CocoDetections;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.eval.CocoEvaluator;
@@ -25,6 +26,7 @@ final class ModelEvaluation {
         CliChecks.existingFile(model, "--model");
         SavedModel saved = ModelBundle.load(model);   // first: a wrong model file should not wait for the dataset
         DetectionDataset dataset = DatasetArguments.read(annotations, images, "coco", null, null, "--annotations");
+        ImageFolderCheck.requireImages(dataset, "--images");
         if (saved.metadata().numClasses() != dataset.categories().size()) {
             throw new IllegalArgumentException(model + " detects " + saved.metadata().numClasses() + " classes "
                     + saved.metadata().classNames() + " but " + annotations + " has " + dataset.categories().size());

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.ImageFolderCheck;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.persist.AnchorSettings;
@@ -133,6 +134,13 @@ public final class TrainCommand implements Callable<Integer> {
         DetectionDataset trainSet = DatasetArguments.read(train, images, format, split, classes, "--train");
         DetectionDataset valSet = val == null ? null
                 : DatasetArguments.read(val, valImages, format, valSplit == null ? "val" : valSplit, classes, "--val");
+        // a wrong image folder is found now, not after every image of an epoch was skipped one by one
+        boolean coco = DatasetArguments.detect(train, format) == DatasetArguments.Format.COCO;
+        ImageFolderCheck.requireImages(trainSet, coco ? "--images" : null);
+        if (valSet != null) {
+            ImageFolderCheck.requireImages(valSet, coco ? "--val-images" : null);
+        }
+        CliChecks.writableFolder(out, "--out");
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "training on %s%n", trainSet);
         console.flush();

@@ -48,7 +48,14 @@ class CocoWalkthroughTest {
 
     @Test
     void importThenDetectGivesCocoNamedBoxesInsideTheImage() throws Exception {
-        Assumptions.assumeTrue(run(List.of(PYTHON, "-c", "import torch, torchvision")) == 0,
+        int probe;
+        try {
+            probe = run(List.of(PYTHON, "-c", "import torch, torchvision"));
+        } catch (java.io.IOException noInterpreter) {
+            probe = 127;
+        }
+        assertTrue(probe != -1, PYTHON + " -c 'import torch, torchvision' did not finish in time");
+        Assumptions.assumeTrue(probe == 0,
                 "COCO walkthrough test skipped: " + PYTHON + " cannot import torch and torchvision "
                         + "(Debian: apt-get install python3-torch python3-torchvision; .ci/run does this)");
         Path root = Paths.get("").toAbsolutePath();

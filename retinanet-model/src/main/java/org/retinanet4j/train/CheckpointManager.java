@@ -45,6 +45,8 @@ public final class CheckpointManager {
     public static final String STATE_ENTRY = "retinanet4j/training-state.json";
     private static final Logger log = LoggerFactory.getLogger(CheckpointManager.class);
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)\\.zip");
+    /** AtomicFiles' temporary files for checkpoints: what a process killed during a write leaves behind. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\.checkpoint-\\d+\\.zip\\..*\\.tmp");
 
     /** Called on the writer thread once a checkpoint's temporary file is written, before it is renamed. */
     @FunctionalInterface
@@ -196,8 +198,13 @@ public final class CheckpointManager {
         }
     }
 
-    /** The newest checkpoint that is intact; broken ones are reported and skipped. Empty when none is usable. */
+    /**
+     * The newest checkpoint that is intact; broken ones are reported and skipped. Empty when none is usable. First
+     * removes the temporary files of writes that a killed process never finished (call it only while no other
+     * process writes checkpoints into this folder).
+     */
     public Optional<Checkpoint> loadLatest() {
+        removeInterruptedWrites();
         for (Path file : list()) {
             try {
                 ModelBundle.validate(file);
@@ -211,6 +218,20 @@ public final class CheckpointManager {
             }
         }
         return Optional.empty();
+    }
+
+    private void removeInterruptedWrites() {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path p : files.filter(f -> TEMPORARY.matcher(f.getFileName().toString()).matches()).toList()) {
+                Files.deleteIfExists(p);
+                log.warn("removed {}: a checkpoint write that never finished (the process was killed or crashed)", p);
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove unfinished checkpoint writes in {}: {}", directory, e.getMessage());
+        }
     }
 
     private void prune() {
