@@ -50,7 +50,8 @@ class DatasetMistakesTest {
         String m = r.err();
         assertTrue(m.startsWith("error: ") && m.contains("instances_train.json"), m);
         assertTrue(m.contains("is in the image folder " + shapes.resolve("annotations").toAbsolutePath()), m);
-        assertTrue(m.contains("they are in " + shapes.resolve("train").toAbsolutePath() + ": give --images "), m);
+        Path train = shapes.resolve("train").toAbsolutePath();
+        assertTrue(m.contains("; they are in " + train + " (") && m.contains("give --images " + train), m);
         assertFalse(Files.exists(out.resolve("checkpoints")), "no training started");
         // before the network is built or an image decoded: well within the time of one training step
         assertTrue(r.millis() < 30_000, "took " + r.millis() + " ms");
