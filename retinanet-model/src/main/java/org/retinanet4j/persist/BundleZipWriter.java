@@ -21,7 +21,7 @@ import java.util.zip.ZipOutputStream;
  * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}, each array in
  * {@link Nd4j#write}'s format, so {@code ModelSerializer.restoreComputationGraph} reads the file), then our own.
  *
- * <p>The arrays are {@code STORED}: deflate saves about 10% on trained float weights at a cost of seconds per
+ * <p>The arrays are {@code STORED}: deflate saves about 8% on trained float weights at a cost of seconds per
  * hundred megabytes (docs/benchmarks.md, "Checkpoint writing"). A stored entry needs its size and CRC-32 before its
  * data, so each array is serialised twice, once into a CRC-32 and once into the file; {@link ZipOutputStream}
  * checks at the end of the entry that both passes agreed. The JSON entries are small and deflated at the fastest
