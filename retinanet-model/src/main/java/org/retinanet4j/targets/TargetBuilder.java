@@ -25,19 +25,19 @@ public final class TargetBuilder {
 
     private final AnchorGenerator anchors;
     private final int numClasses;
-    private final Matcher matcher;
+    private final AnchorMatcher matcher;
     private final BoxCoder boxCoder;
 
     /** torchvision's RetinaNet matching (0.5 / 0.4, low-quality matches) and box coding (weights 1, 1, 1, 1). */
     public TargetBuilder(AnchorGenerator anchors, int numClasses) {
-        this(anchors, numClasses, new Matcher());
+        this(anchors, numClasses, new AnchorMatcher());
     }
 
-    public TargetBuilder(AnchorGenerator anchors, int numClasses, Matcher matcher) {
+    public TargetBuilder(AnchorGenerator anchors, int numClasses, AnchorMatcher matcher) {
         this(anchors, numClasses, matcher, new BoxCoder());
     }
 
-    public TargetBuilder(AnchorGenerator anchors, int numClasses, Matcher matcher, BoxCoder boxCoder) {
+    public TargetBuilder(AnchorGenerator anchors, int numClasses, AnchorMatcher matcher, BoxCoder boxCoder) {
         if (anchors == null || matcher == null || boxCoder == null) {
             throw new IllegalArgumentException("TargetBuilder: anchors, matcher and boxCoder must not be null");
         }
@@ -58,11 +58,14 @@ public final class TargetBuilder {
         return anchors;
     }
 
-    public Matcher matcher() {
+    public AnchorMatcher matcher() {
         return matcher;
     }
 
-    /** Anchor assignment of one image: matched box index, {@link Matcher#BACKGROUND} or {@link Matcher#IGNORED}. */
+    /**
+     * Anchor assignment of one image: matched box index, {@link AnchorMatcher#BACKGROUND} or
+     * {@link AnchorMatcher#IGNORED}.
+     */
     public int[] match(GroundTruth gt, int inputHeight, int inputWidth) {
         GroundTruthValidator.validate(gt, 0, numClasses, inputHeight, inputWidth);
         return matcher.match(anchors.anchors(inputHeight, inputWidth), gt.boxes(), gt.crowd());
@@ -129,7 +132,7 @@ public final class TargetBuilder {
             if (m >= 0) {
                 cls[clsOffset + a * numClasses + labels[m]] = 1f;
                 boxCoder.encode(gtBoxes, m * 4, anchorBoxes, a * 4, box, boxOffset + a * 4);
-            } else if (m == Matcher.IGNORED) {
+            } else if (m == AnchorMatcher.IGNORED) {
                 int start = clsOffset + a * numClasses;
                 Arrays.fill(cls, start, start + numClasses, FocalLoss.IGNORE);
             }

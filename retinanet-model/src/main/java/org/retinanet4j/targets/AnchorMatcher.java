@@ -1,5 +1,8 @@
 package org.retinanet4j.targets;
 
+import org.retinanet4j.boxes.BoxColumns;
+import org.retinanet4j.boxes.BoxIou;
+
 /**
  * Assigns every anchor to a ground-truth box, to the background or to "ignored", as torchvision 0.14's
  * {@code Matcher(0.5, 0.4, allow_low_quality_matches=True)} does for RetinaNet, plus crowd handling.
@@ -16,10 +19,10 @@ package org.retinanet4j.targets;
  *   <li>No non-crowd boxes: every anchor is background (except crowd-covered ones, ignored).</li>
  * </ul>
  *
- * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass recomputes the few IoUs that can tie a
- * box's maximum), no object per anchor.
+ * <p>Hot path: primitive loops, no IoU matrix is materialised (a second pass over the unmatched anchors recomputes
+ * the few IoUs that can tie a box's maximum and applies the crowd rule), no object per anchor.
  */
-public final class Matcher {
+public final class AnchorMatcher {
 
     public static final int BACKGROUND = -1;
     public static final int IGNORED = -2;
@@ -34,7 +37,7 @@ public final class Matcher {
     private final float crowdCoverage;
 
     /** RetinaNet's matcher: foreground IoU 0.5, background IoU 0.4, low-quality matches on, crowd coverage 0.5. */
-    public Matcher() {
+    public AnchorMatcher() {
         this(DEFAULT_FOREGROUND_IOU, DEFAULT_BACKGROUND_IOU, true, DEFAULT_CROWD_COVERAGE);
     }
 
@@ -45,16 +48,17 @@ public final class Matcher {
      * @param crowdCoverage          fraction of an anchor's area covered by a crowd box that makes it ignored;
      *                               a value above 1 disables crowd ignoring
      */
-    public Matcher(float foregroundIou, float backgroundIou, boolean allowLowQualityMatches, float crowdCoverage) {
+    public AnchorMatcher(float foregroundIou, float backgroundIou, boolean allowLowQualityMatches,
+                         float crowdCoverage) {
         if (!(foregroundIou >= 0 && foregroundIou <= 1)) {
-            throw new IllegalArgumentException("Matcher.foregroundIou must be in [0, 1], got " + foregroundIou);
+            throw new IllegalArgumentException("AnchorMatcher.foregroundIou must be in [0, 1], got " + foregroundIou);
         }
         if (!(backgroundIou >= 0 && backgroundIou <= foregroundIou)) {
-            throw new IllegalArgumentException("Matcher.backgroundIou must be in [0, foregroundIou=" + foregroundIou
-                    + "], got " + backgroundIou);
+            throw new IllegalArgumentException("AnchorMatcher.backgroundIou must be in [0, foregroundIou="
+                    + foregroundIou + "], got " + backgroundIou);
         }
         if (!(crowdCoverage > 0)) {
-            throw new IllegalArgumentException("Matcher.crowdCoverage must be > 0, got " + crowdCoverage);
+            throw new IllegalArgumentException("AnchorMatcher.crowdCoverage must be > 0, got " + crowdCoverage);
         }
         this.foregroundIou = foregroundIou;
         this.backgroundIou = backgroundIou;
@@ -91,66 +95,50 @@ public final class Matcher {
      */
     public int[] match(float[] anchors, float[] gtBoxes, boolean[] crowd) {
         if (anchors.length % 4 != 0 || gtBoxes.length % 4 != 0) {
-            throw new IllegalArgumentException("Matcher: anchors (" + anchors.length + " values) and boxes ("
+            throw new IllegalArgumentException("AnchorMatcher: anchors (" + anchors.length + " values) and boxes ("
                     + gtBoxes.length + " values) need 4 values per box");
         }
         int numAnchors = anchors.length / 4;
         int numBoxes = gtBoxes.length / 4;
         if (crowd != null && crowd.length != numBoxes) {
-            throw new IllegalArgumentException("Matcher: " + crowd.length + " crowd flags for " + numBoxes + " boxes");
+            throw new IllegalArgumentException("AnchorMatcher: " + crowd.length + " crowd flags for " + numBoxes
+                    + " boxes");
         }
-        int[] regular = indices(crowd, numBoxes, false);
-        int[] crowdBoxes = indices(crowd, numBoxes, true);
+        BoxColumns regular = columns(gtBoxes, indices(crowd, numBoxes, false));
+        BoxColumns crowdRegions = columns(gtBoxes, indices(crowd, numBoxes, true));
         int[] matches = new int[numAnchors];
-        if (regular.length == 0) {
-            java.util.Arrays.fill(matches, BACKGROUND);
-        } else {
-            matchRegular(anchors, numAnchors, gtBoxes, regular, matches);
-        }
-        if (crowdBoxes.length > 0) {
-            ignoreCrowdCovered(anchors, numAnchors, gtBoxes, crowdBoxes, matches);
-        }
+        float[] bestIou = new float[numAnchors];
+        float[] gtBest = new float[regular.size()];
+        bestBoxes(anchors, regular, matches, bestIou, gtBest);
+        lowQualityAndCrowd(anchors, regular, bestIou, gtBest, crowdRegions, matches);
         return matches;
     }
 
-    private void matchRegular(float[] anchors, int numAnchors, float[] gt, int[] boxIdx, int[] matches) {
-        int m = boxIdx.length;
-        float[] gx1 = new float[m];
-        float[] gy1 = new float[m];
-        float[] gx2 = new float[m];
-        float[] gy2 = new float[m];
-        float[] garea = new float[m];
-        for (int g = 0; g < m; g++) {
-            int p = boxIdx[g] * 4;
-            gx1[g] = gt[p];
-            gy1[g] = gt[p + 1];
-            gx2[g] = gt[p + 2];
-            gy2[g] = gt[p + 3];
-            garea[g] = (gx2[g] - gx1[g]) * (gy2[g] - gy1[g]);
-        }
-        float[] bestIou = new float[numAnchors];
-        float[] gtBest = new float[m];
+    /**
+     * Pass 1: best box per anchor (first index on ties, like torch.max on the CPU), its threshold state, and the best
+     * anchor IoU per box. Unmatched anchors keep their best box encoded in {@code matches} for pass 2.
+     */
+    private void bestBoxes(float[] anchors, BoxColumns gt, int[] matches, float[] bestIou, float[] gtBest) {
+        int m = gt.size();
+        float[] gx1 = gt.x1;
+        float[] gy1 = gt.y1;
+        float[] gx2 = gt.x2;
+        float[] gy2 = gt.y2;
+        float[] garea = gt.area;
         java.util.Arrays.fill(gtBest, Float.NEGATIVE_INFINITY);
-        // Pass 1: best box per anchor (first index on ties, like torch.max on the CPU) and best anchor IoU per box.
-        for (int a = 0; a < numAnchors; a++) {
+        for (int a = 0; a < matches.length; a++) {
             int p = a * 4;
             float ax1 = anchors[p];
             float ay1 = anchors[p + 1];
             float ax2 = anchors[p + 2];
             float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
+            float aarea = BoxIou.area(ax1, ay1, ax2, ay2);
             float best = Float.NEGATIVE_INFINITY;
             int bestBox = 0;
             for (int g = 0; g < m; g++) {
-                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
-                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
-                float iou;
-                if (w <= 0f || h <= 0f) {
-                    iou = 0f; // clamp(min=0) gives inter 0, so IoU is exactly 0 (areas are positive)
-                } else {
-                    float inter = w * h;
-                    iou = inter / (garea[g] + aarea - inter);
-                }
+                // torchvision: box_iou(gt, anchors); most pairs do not overlap, and their IoU is exactly 0
+                float iou = BoxIou.overlap(gx1[g], gy1[g], gx2[g], gy2[g], ax1, ay1, ax2, ay2)
+                        ? BoxIou.iou(gx1[g], gy1[g], gx2[g], gy2[g], garea[g], ax1, ay1, ax2, ay2, aarea) : 0f;
                 if (iou > best) {
                     best = iou;
                     bestBox = g;
@@ -160,34 +148,33 @@ public final class Matcher {
                 }
             }
             bestIou[a] = best;
-            if (best >= foregroundIou) {
-                matches[a] = boxIdx[bestBox];
-            } else if (best >= backgroundIou) {
-                matches[a] = IGNORED;
-            } else {
-                matches[a] = BACKGROUND;
-            }
+            int state = m == 0 || best < backgroundIou ? BACKGROUND : best < foregroundIou ? IGNORED : gt.index[bestBox];
             // remember the best box where the low-quality pass can find it without recomputing the argmax
-            if (matches[a] < 0) {
-                matches[a] = encodeUnmatched(matches[a], bestBox);
-            }
+            matches[a] = state >= 0 ? state : encodeUnmatched(state, bestBox);
         }
-        // Pass 2 (low-quality rule): only anchors whose best IoU reaches the smallest per-box maximum can tie one.
+    }
+
+    /**
+     * Pass 2, over the anchors that pass 1 left unmatched: the low-quality rule (only anchors whose best IoU reaches
+     * the smallest per-box maximum can tie one), then crowd coverage for those still background.
+     */
+    private void lowQualityAndCrowd(float[] anchors, BoxColumns gt, float[] bestIou, float[] gtBest, BoxColumns crowd,
+                                    int[] matches) {
         float minGtBest = Float.POSITIVE_INFINITY;
-        for (int g = 0; g < m; g++) {
-            if (gtBest[g] > 0f) {
-                minGtBest = Math.min(minGtBest, gtBest[g]);
+        for (float best : gtBest) {
+            if (best > 0f) {
+                minGtBest = Math.min(minGtBest, best);
             }
         }
-        for (int a = 0; a < numAnchors; a++) {
+        boolean lowQuality = allowLowQualityMatches && minGtBest < Float.POSITIVE_INFINITY;
+        for (int a = 0; a < matches.length; a++) {
             int code = matches[a];
             if (code >= 0) {
                 continue;
             }
-            int state = unmatchedState(code);
-            int bestBox = unmatchedBestBox(code);
-            matches[a] = state;
-            if (!allowLowQualityMatches || !(bestIou[a] >= minGtBest)) {
+            matches[a] = unmatchedState(code);
+            boolean tieCandidate = lowQuality && bestIou[a] >= minGtBest;
+            if (!tieCandidate && (matches[a] == IGNORED || crowd.size() == 0)) {
                 continue;
             }
             int p = a * 4;
@@ -195,21 +182,26 @@ public final class Matcher {
             float ay1 = anchors[p + 1];
             float ax2 = anchors[p + 2];
             float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
-            for (int g = 0; g < m; g++) {
-                if (!(gtBest[g] > 0f)) {
-                    continue;
+            float aarea = BoxIou.area(ax1, ay1, ax2, ay2);
+            if (tieCandidate) {
+                for (int g = 0; g < gt.size(); g++) {
+                    // boxes whose best IoU is 0 are left out; a box this anchor does not overlap (IoU 0) cannot tie
+                    if (gtBest[g] > 0f && gtBest[g] == BoxIou.iou(gt.x1[g], gt.y1[g], gt.x2[g], gt.y2[g],
+                            gt.area[g], ax1, ay1, ax2, ay2, aarea)) {
+                        matches[a] = gt.index[unmatchedBestBox(code)];
+                        break;
+                    }
                 }
-                float w = Math.min(ax2, gx2[g]) - Math.max(ax1, gx1[g]);
-                float h = Math.min(ay2, gy2[g]) - Math.max(ay1, gy1[g]);
-                if (w <= 0f || h <= 0f) {
-                    continue;
-                }
-                float inter = w * h;
-                float iou = inter / (garea[g] + aarea - inter);
-                if (iou == gtBest[g]) {
-                    matches[a] = boxIdx[bestBox];
-                    break;
+            }
+            if (matches[a] == BACKGROUND) {
+                for (int c = 0; c < crowd.size(); c++) {
+                    // intersection over the anchor's own area, not IoU (Detectron's crowd rule)
+                    float w = Math.min(ax2, crowd.x2[c]) - Math.max(ax1, crowd.x1[c]);
+                    float h = Math.min(ay2, crowd.y2[c]) - Math.max(ay1, crowd.y1[c]);
+                    if (w > 0f && h > 0f && w * h >= crowdCoverage * aarea) {
+                        matches[a] = IGNORED;
+                        break;
+                    }
                 }
             }
         }
@@ -229,27 +221,8 @@ public final class Matcher {
         return (-code - 1) / 2;
     }
 
-    private void ignoreCrowdCovered(float[] anchors, int numAnchors, float[] gt, int[] crowdIdx, int[] matches) {
-        for (int a = 0; a < numAnchors; a++) {
-            if (matches[a] >= 0 || matches[a] == IGNORED) {
-                continue;
-            }
-            int p = a * 4;
-            float ax1 = anchors[p];
-            float ay1 = anchors[p + 1];
-            float ax2 = anchors[p + 2];
-            float ay2 = anchors[p + 3];
-            float aarea = (ax2 - ax1) * (ay2 - ay1);
-            for (int c : crowdIdx) {
-                int q = c * 4;
-                float w = Math.min(ax2, gt[q + 2]) - Math.max(ax1, gt[q]);
-                float h = Math.min(ay2, gt[q + 3]) - Math.max(ay1, gt[q + 1]);
-                if (w > 0f && h > 0f && w * h >= crowdCoverage * aarea) {
-                    matches[a] = IGNORED;
-                    break;
-                }
-            }
-        }
+    private static BoxColumns columns(float[] boxes, int[] index) {
+        return new BoxColumns(boxes, index, index.length);
     }
 
     private static int[] indices(boolean[] crowd, int n, boolean wantCrowd) {

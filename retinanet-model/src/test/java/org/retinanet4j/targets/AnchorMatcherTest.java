@@ -18,15 +18,18 @@ import org.retinanet4j.anchors.AnchorFixtures;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxIou;
 
-/** Matcher against torchvision's Matcher(0.5, 0.4, allow_low_quality_matches=True) (fixtures/anchors/matcher.json). */
-class MatcherTest {
+/**
+ * AnchorMatcher against torchvision's Matcher(0.5, 0.4, allow_low_quality_matches=True)
+ * (fixtures/anchors/matcher.json).
+ */
+class AnchorMatcherTest {
 
     static final Map<String, Object> FIXTURE = AnchorFixtures.load("matcher.json");
     static final int HEIGHT = integer(FIXTURE.get("height"));
     static final int WIDTH = integer(FIXTURE.get("width"));
     static final float[] ANCHORS = new AnchorGenerator(AnchorConfig.torchvisionDefault()).anchors(HEIGHT, WIDTH);
 
-    private final Matcher matcher = new Matcher();
+    private final AnchorMatcher matcher = new AnchorMatcher();
 
     static Map<String, Object> fixtureCase(String name) {
         for (Object c : list(FIXTURE.get("cases"))) {
@@ -39,7 +42,7 @@ class MatcherTest {
 
     static int[] expectedMatches(Map<String, Object> kase) {
         int[] expected = new int[integer(kase.get("numAnchors"))];
-        Arrays.fill(expected, Matcher.BACKGROUND);
+        Arrays.fill(expected, AnchorMatcher.BACKGROUND);
         for (Object pair : list(kase.get("matches"))) {
             List<Object> p = list(pair);
             expected[integer(p.get(0))] = integer(p.get(1));
@@ -70,7 +73,7 @@ class MatcherTest {
         }
         assertTrue(best < 0.4f, "fixture premise: best IoU " + best);
         int[] withRule = matcher.match(ANCHORS, boxes);
-        int[] withoutRule = new Matcher(0.5f, 0.4f, false, 0.5f).match(ANCHORS, boxes);
+        int[] withoutRule = new AnchorMatcher(0.5f, 0.4f, false, 0.5f).match(ANCHORS, boxes);
         assertTrue(Arrays.stream(withRule).anyMatch(m -> m == 0), "low-quality rule must give box 0 an anchor");
         assertTrue(Arrays.stream(withoutRule).noneMatch(m -> m == 0), "without the rule box 0 has no anchor");
     }
@@ -94,7 +97,7 @@ class MatcherTest {
             if (regularOnly[a] >= 0) {
                 assertEquals(regularOnly[a], actual[a], "positives of regular boxes stay positive");
             } else if (actual[a] != regularOnly[a]) {
-                assertEquals(Matcher.IGNORED, actual[a]);
+                assertEquals(AnchorMatcher.IGNORED, actual[a]);
                 ignoredByCrowd++;
                 // intersection over anchor area >= 0.5
                 int p = a * 4;
@@ -108,6 +111,6 @@ class MatcherTest {
         // only crowd boxes: no positives at all
         int[] onlyCrowd = matcher.match(ANCHORS, Arrays.copyOfRange(boxes, 4, 8), new boolean[] {true});
         assertTrue(Arrays.stream(onlyCrowd).allMatch(m -> m < 0));
-        assertTrue(Arrays.stream(onlyCrowd).anyMatch(m -> m == Matcher.IGNORED));
+        assertTrue(Arrays.stream(onlyCrowd).anyMatch(m -> m == AnchorMatcher.IGNORED));
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * DL4J's SameDiff graph vertex with the M2.1 gradient doubling undone (see {@link SameDiffGradientScale}).
- * Created by {@link CorrectedSameDiffVertex#instantiate}; users never build it directly.
+ * The runtime of {@link org.retinanet4j.head.SameDiffHeadVertex}, the SameDiff reference of the shared head.
  */
 public class GradientCorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
 
