@@ -8,7 +8,7 @@ import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.targets.AnchorMatcher;
 
 /**
- * Times the full {@link Matcher} (IoU of every anchor against every box, thresholds, low-quality rule) on the
+ * Times the full {@link AnchorMatcher} (IoU of every anchor against every box, thresholds, low-quality rule) on the
  * 119,718 anchors of a 768x832 input against 50 random boxes; tools/bench_torch_matching_nms.py times torchvision's
  * {@code box_iou} + {@code Matcher} on the same setting.
  *

@@ -62,9 +62,10 @@ class DatasetMistakesTest {
         Path shapes = dir.resolve("shapes");
         assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").code());
         Path model = dir.resolve("model.zip");
-        org.retinanet4j.persist.ModelBundle.save(model, new org.retinanet4j.persist.SavedModel(
-                org.retinanet4j.zoo.RetinaNet.small(3).init(), org.retinanet4j.persist.ModelMetadata.of(
-                        List.of("square", "circle", "triangle"), new int[]{1, 2, 3}, 128, 128, "small")));
+        org.retinanet4j.zoo.RetinaNet small = org.retinanet4j.zoo.RetinaNet.small(3);
+        org.retinanet4j.persist.ModelBundle.save(model, new org.retinanet4j.persist.SavedModel(small.init(),
+                org.retinanet4j.persist.ModelMetadata.of(small.spec(), List.of("square", "circle", "triangle"),
+                        new int[]{1, 2, 3})));
         Run r = run("evaluate", "--model", model.toString(), "--annotations",
                 shapes.resolve("annotations/instances_val.json").toString(), "--images", dir.toString());
         assertEquals(2, r.code(), r.err());

@@ -11,11 +11,12 @@ import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
 import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.loss.FocalLoss;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 /**
  * Turns per-image ground truth into the label arrays of the RetinaNet losses, for a whole minibatch.
  *
- * <p>Per image: anchors for the network input size, {@link Matcher} (0.5 / 0.4, low-quality matches, crowd
+ * <p>Per image: anchors for the network input size, {@link AnchorMatcher} (0.5 / 0.4, low-quality matches, crowd
  * regions), then class targets {@code [N, A*K]} (1 at the matched label of a positive anchor, 0 elsewhere,
  * {@link FocalLoss#IGNORE} on all K entries of an ignored anchor) and box targets {@code [N, A*4]} ({@link BoxCoder} encoding of the matched box
  * for positives, {@link BoxRegressionLoss#NOT_POSITIVE} on every entry of any other anchor). Invalid ground truth is rejected with an
@@ -27,6 +28,14 @@ public final class TargetBuilder {
     private final int numClasses;
     private final AnchorMatcher matcher;
     private final BoxCoder boxCoder;
+
+    /**
+     * The targets of a model: its anchors and class count, with torchvision's RetinaNet matching (0.5 / 0.4,
+     * low-quality matches) and box coding (weights 1, 1, 1, 1).
+     */
+    public TargetBuilder(RetinaNetSpec spec) {
+        this(new AnchorGenerator(spec.anchors()), spec.numClasses());
+    }
 
     /** torchvision's RetinaNet matching (0.5 / 0.4, low-quality matches) and box coding (weights 1, 1, 1, 1). */
     public TargetBuilder(AnchorGenerator anchors, int numClasses) {

@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a torchvision {@code state_dict} into a RetinaNet {@link ComputationGraph} built by
- * {@code org.retinanet4j.zoo.RetinaNet} with the same backbone depth, widths and class count.
+ * Loads a torchvision {@code state_dict} (a {@link TorchvisionStateDict}) into the parameters of a RetinaNet
+ * {@link ComputationGraph} built by {@code org.retinanet4j.zoo.RetinaNet} with the same backbone depth, widths and
+ * class count. {@link TorchvisionModelImport} builds such a graph and its metadata from a file.
  *
  * <p>Strict: every tensor must map onto a graph parameter of the same shape (after the layout change of the
  * SameDiff head convolutions), and every graph parameter must receive a tensor; otherwise a
@@ -31,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * set to torchvision's instead. A graph without BN layers (FROZEN) gets each BN folded into the preceding
  * convolution: {@code s = gamma / sqrt(var + eps)}, {@code W' = W * s}, {@code b' = beta - mean * s}.
  */
-public final class TorchvisionImporter {
+public final class StateDictLoader {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TorchvisionImporter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StateDictLoader.class);
 
-    private TorchvisionImporter() {
+    private StateDictLoader() {
     }
 
     /** Imports {@code weights} into {@code graph} (in place). */

@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.anchors.AnchorConfig;
-import org.retinanet4j.anchors.AnchorGenerator;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.Random;
 /**
  * Seeded batches for the RetinaNet graph with torchvision's default anchors: uniform random pixels in [-2, 2] and
  * three random squares (a quarter to two thirds of the image side, random classes) per image, with real targets.
- * For benchmarks and smoke tests where the network's cost or stability matters, not what it learns.
+ * For tests where the network's stability matters, not what it learns.
  */
 public final class RandomPixelBatches {
     private RandomPixelBatches() {
@@ -22,7 +21,7 @@ public final class RandomPixelBatches {
 
     /** {@code n} batches of {@code batch} images of {@code size} x {@code size}. */
     public static List<MultiDataSet> of(int n, int batch, int size, int classes, long seed) {
-        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()), classes);
+        TargetBuilder targets = new TargetBuilder(RetinaNetSpec.builder().numClasses(classes).build());
         Random r = new Random(seed);
         Nd4j.getRandom().setSeed(seed);
         List<MultiDataSet> out = new ArrayList<>();

@@ -12,91 +12,105 @@ import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.backbone.ResNetDepth;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
 
 /**
- * Builds a RetinaNet from an exported torchvision {@code .npz}: chooses the graph (backbone depth from the file,
- * torchvision's widths), imports the weights strictly ({@link TorchvisionImporter}) and attaches the metadata
- * other commands need (class names and category ids: COCO's when the file has torchvision's 91 classes).
+ * Turns an exported torchvision {@code .npz} into a saved model: the model's {@link RetinaNetSpec} (by default
+ * described by the file: backbone depth from its recorded architecture, class count, FPN width and head depth from
+ * its tensors, torchvision's anchors, input normalisation and decoder; or given with {@link #spec}), the graph
+ * built from it, the weights loaded strictly ({@link StateDictLoader}), and the metadata other commands need
+ * (class names and category ids: COCO's when the file has torchvision's 91 classes).
  *
  * <pre>
- *   SavedModel coco = TorchvisionImport.from(Path.of("coco.npz")).inputSize(512, 512).run();
+ *   SavedModel coco = TorchvisionModelImport.from(Path.of("coco.npz")).inputSize(512, 512).run();
  *   ModelBundle.save(Path.of("coco-retinanet.zip"), coco);
  * </pre>
  */
-public final class TorchvisionImport {
+public final class TorchvisionModelImport {
 
     private static final Pattern DEPTH = Pattern.compile("resnet(\\d+)");
 
     private final Path weights;
+    private RetinaNetSpec spec;
     private Integer numClasses;
     private boolean backboneOnly;
-    private BatchNormMode batchNormMode = BatchNormMode.FROZEN;
+    private BatchNormMode batchNormMode;
     private Double bnEps;
-    private int inputHeight = 512;
-    private int inputWidth = 512;
+    private Integer inputHeight;
+    private Integer inputWidth;
     private Integer width;
     private Integer trainableBackboneLayers;
     private List<String> classNames;
 
-    private TorchvisionImport(Path weights) {
+    private TorchvisionModelImport(Path weights) {
         this.weights = weights;
     }
 
     /** An import of the file written by {@code tools/export_torchvision_weights.py}. */
-    public static TorchvisionImport from(Path npz) {
-        return new TorchvisionImport(npz);
+    public static TorchvisionModelImport from(Path npz) {
+        return new TorchvisionModelImport(npz);
+    }
+
+    /**
+     * The model to load the file into (architecture, anchors, input, normalisation, decoder), instead of one
+     * described by the file; the file must fit it exactly. Excludes the settings below that describe the model
+     * ({@code numClasses}, {@code batchNormMode}, {@code inputSize}, {@code width}, {@code trainableBackboneLayers}).
+     */
+    public TorchvisionModelImport spec(RetinaNetSpec s) {
+        spec = s;
+        return this;
     }
 
     /** Classes of the detector; default: the count recorded in the file (91 for COCO weights). */
-    public TorchvisionImport numClasses(int k) {
+    public TorchvisionModelImport numClasses(int k) {
         numClasses = k;
         return this;
     }
 
     /** Import only the ResNet body; FPN and heads get torchvision's initialisation (then fine-tune). */
-    public TorchvisionImport backboneOnly(boolean v) {
+    public TorchvisionModelImport backboneOnly(boolean v) {
         backboneOnly = v;
         return this;
     }
 
     /** FROZEN (default, as torchvision with pretrained weights: BN folded into convs) or TRAINABLE. */
-    public TorchvisionImport batchNormMode(BatchNormMode mode) {
+    public TorchvisionModelImport batchNormMode(BatchNormMode mode) {
         batchNormMode = mode;
         return this;
     }
 
     /** Overrides the BatchNorm eps recorded in the file. */
-    public TorchvisionImport bnEps(double eps) {
+    public TorchvisionModelImport bnEps(double eps) {
         bnEps = eps;
         return this;
     }
 
-    /** Network input size recorded in the model (multiples of 128); default 512x512. */
-    public TorchvisionImport inputSize(int height, int width) {
+    /** Network input size of the model (multiples of 128); default 512x512. */
+    public TorchvisionModelImport inputSize(int height, int w) {
         inputHeight = height;
-        inputWidth = width;
+        inputWidth = w;
         return this;
     }
 
     /** FPN and head width; default: read from the file (torchvision: 256; 256 for a backbone-only import). */
-    public TorchvisionImport width(int channels) {
+    public TorchvisionModelImport width(int channels) {
         width = channels;
         return this;
     }
 
     /**
-     * torchvision's trainable_backbone_layers (0..5) recorded in the graph; default 3 with FROZEN BatchNorm (as
+     * torchvision's trainable_backbone_layers (0..5) of the model; default 3 with FROZEN BatchNorm (as
      * torchvision with pretrained weights) and 5 with TRAINABLE BatchNorm (the graph cannot freeze residual stages
      * that hold DL4J BatchNormalization layers).
      */
-    public TorchvisionImport trainableBackboneLayers(int layers) {
+    public TorchvisionModelImport trainableBackboneLayers(int layers) {
         trainableBackboneLayers = layers;
         return this;
     }
 
     /** Class names (index = class); default COCO's for 91 classes, else {@code class_<i>}. */
-    public TorchvisionImport classNames(List<String> names) {
+    public TorchvisionModelImport classNames(List<String> names) {
         classNames = List.copyOf(names);
         return this;
     }
@@ -104,18 +118,10 @@ public final class TorchvisionImport {
     /** Reads, builds, imports; throws {@link WeightImportException} naming the first tensor that does not fit. */
     public SavedModel run() throws IOException {
         TorchvisionStateDict state = TorchvisionStateDict.read(weights);
-        int k = numClasses != null ? numClasses
-                : classNames != null ? classNames.size()
-                : state.numClasses() != null ? state.numClasses() : CocoLabels.NUM_CLASSES;
-        ResNetDepth depth = depthOf(state);
-        int channels = width != null ? width : widthOf(state);
-        ComputationGraph graph = RetinaNet.builder().numClasses(k).backbone(depth).fpnWidth(channels)
-                .headWidth(channels).headDepth(backboneOnly ? 4 : headDepthOf(state))
-                .batchNormMode(batchNormMode).trainableBackboneLayers(trainableBackboneLayers != null
-                        ? trainableBackboneLayers : batchNormMode == BatchNormMode.FROZEN ? 3 : 5)
-                .inputShape(3, inputHeight, inputWidth).build().init();
-        ImportOptions options = new ImportOptions(bnEps, backboneOnly);
-        ImportSummary summary = TorchvisionImporter.load(graph, state, options);
+        RetinaNetSpec s = spec != null ? checkedGivenSpec() : describedSpec(state);
+        ComputationGraph graph = RetinaNet.from(s).build().init();
+        ImportSummary summary = StateDictLoader.load(graph, state, new ImportOptions(bnEps, backboneOnly));
+        int k = s.numClasses();
         List<String> names = classNames != null ? classNames : defaultNames(k);
         if (names.size() != k) {
             throw new IllegalArgumentException(weights + ": " + names.size() + " class names for " + k + " classes");
@@ -124,15 +130,36 @@ public final class TorchvisionImport {
         for (int i = 0; i < k; i++) {
             ids[i] = i; // torchvision's label indices are the category ids (COCO: 1..90, gaps unused)
         }
-        String arch = "retinanet_" + depth.name().toLowerCase(java.util.Locale.ROOT) + "_fpn (torchvision "
-                + (backboneOnly ? "backbone " : "") + "import, " + batchNormMode.name().toLowerCase(java.util.Locale.ROOT)
-                + " BN)";
-        ModelMetadata meta = ModelMetadata.of(names, ids, inputHeight, inputWidth, arch)
+        ModelMetadata meta = ModelMetadata.of(s, names, ids)
                 .withProperty("import.source", weights.getFileName().toString())
+                .withProperty("import.arch", String.valueOf(state.arch()))
                 .withProperty("import.bnEps", Double.toString(summary.bnEps()))
                 .withProperty("import.tensors", Integer.toString(summary.tensorsImported()))
                 .withProperty("import.backboneOnly", Boolean.toString(backboneOnly));
         return new SavedModel(graph, meta);
+    }
+
+    private RetinaNetSpec checkedGivenSpec() {
+        if (numClasses != null || batchNormMode != null || inputHeight != null || width != null
+                || trainableBackboneLayers != null) {
+            throw new IllegalArgumentException(weights + ": give either a spec or the settings numClasses, "
+                    + "batchNormMode, inputSize, width and trainableBackboneLayers, not both");
+        }
+        return spec;
+    }
+
+    /** torchvision's RetinaNet as the file describes it, with this import's settings. */
+    private RetinaNetSpec describedSpec(TorchvisionStateDict state) {
+        int k = numClasses != null ? numClasses
+                : classNames != null ? classNames.size()
+                : state.numClasses() != null ? state.numClasses() : CocoLabels.NUM_CLASSES;
+        int channels = width != null ? width : widthOf(state);
+        BatchNormMode bn = batchNormMode != null ? batchNormMode : BatchNormMode.FROZEN;
+        return RetinaNetSpec.builder().numClasses(k).backbone(depthOf(state)).fpnWidth(channels)
+                .headWidth(channels).headDepth(backboneOnly ? 4 : headDepthOf(state)).batchNormMode(bn)
+                .trainableBackboneLayers(trainableBackboneLayers != null ? trainableBackboneLayers
+                        : bn == BatchNormMode.FROZEN ? 3 : 5)
+                .inputSize(inputHeight != null ? inputHeight : 512, inputWidth != null ? inputWidth : 512).build();
     }
 
     /** Backbone depth from the recorded architecture; ResNet-50 (torchvision's RetinaNet) when unrecorded. */
