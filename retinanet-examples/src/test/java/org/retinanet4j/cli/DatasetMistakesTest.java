@@ -73,4 +73,19 @@ class DatasetMistakesTest {
         assertTrue(r.err().contains("is in the image folder " + dir.toAbsolutePath()), r.err());
         assertTrue(r.err().contains("they are in " + shapes.resolve("val").toAbsolutePath()), r.err());
     }
+
+    @Test
+    void trainWithAnOutputFolderThatCannotBeWrittenStopsAtOnceAndNamesIt() throws Exception {
+        Path shapes = dir.resolve("shapes");
+        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").code());
+        // a folder below a plain file cannot be created, whoever runs the test (root ignores permission bits)
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        Path out = file.resolve("run");
+        Run r = run("train", "--train", shapes.resolve("annotations/instances_train.json").toString(),
+                "--images", shapes.resolve("train").toString(), "--out", out.toString(), "--size", "128");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("error: --out: cannot write to " + out), r.err());
+        assertTrue(r.millis() < 30_000, "took " + r.millis() + " ms");
+    }
 }
