@@ -5,9 +5,9 @@ reason, read from the modules' surefire reports (*/target/surefire-reports/TEST-
 Usage: /usr/bin/python3 .ci/test_summary.py [--torch-importable] [PROJECT_DIR]
 
 With --torch-importable (.ci/run passes it once /usr/bin/python3 imports torch and torchvision) no torchvision
-parity test may skip: a parity test is a test class whose source (*/src/test/java/**/*.java) makes golden values
-with torch (calls TorchFixtures.generate or TorchFixtures.assumeTorch, or runs "import torch"), and any test whose
-skip reason mentions torch counts as one too. Such a test that skipped (for any reason, @Disabled included) or a
+parity test may skip: a parity test is a test class (a surefire test name: *Test, *Tests, *TestCase, Test*) whose
+source under */src/test/java uses TorchFixtures (the helper that makes golden values with torch at test time, or
+reads them) or runs python -c "import torch ..."; any test whose skip reason mentions torch counts as one too. Such a test that skipped (for any reason, @Disabled included) or a
 parity class with no report at all (it did not run) is an error.
 
 Exit status 1 on such an error or when no report was found, else 0. The last line is the count of skipped tests.
@@ -18,20 +18,21 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-PARITY_SOURCE = re.compile(r"TorchFixtures\.(generate|assumeTorch)\s*\(|import torch")
+PARITY_SOURCE = re.compile(r'\bTorchFixtures\b|"-c",\s*"import torch')
+TEST_CLASS = re.compile(r"^(Test\w*|\w*Test|\w*Tests|\w*TestCase)\.java$")
 
 
 def parity_classes(root):
     """Fully qualified names of the test classes whose source makes torchvision golden values."""
     found = set()
     for path in glob.glob(os.path.join(root, "*", "src", "test", "java", "**", "*.java"), recursive=True):
+        if not TEST_CLASS.match(os.path.basename(path)):
+            continue
         with open(path, encoding="utf-8", errors="replace") as f:
             if not PARITY_SOURCE.search(f.read()):
                 continue
         rel = path.split(os.sep + os.path.join("src", "test", "java") + os.sep, 1)[1]
-        name = rel[:-len(".java")].replace(os.sep, ".")
-        if not name.endswith("TorchFixtures"):
-            found.add(name)
+        found.add(rel[:-len(".java")].replace(os.sep, "."))
     return found
 
 

