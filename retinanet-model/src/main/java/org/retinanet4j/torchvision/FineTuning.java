@@ -6,11 +6,12 @@ import java.util.regex.Pattern;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,13 +31,11 @@ import org.slf4j.LoggerFactory;
  * and the classification predictor ({@code cls_head_clsLogitsW/b}) keeps its fresh initialisation (normal 0.01,
  * prior-probability bias) when the class count changes or {@link #resetClassifier(boolean)} asks for it. The
  * backbone is frozen (trainableBackboneLayers 0) or partly/fully trainable, as torchvision's
- * {@code trainable_backbone_layers}. Frozen stages are wrapped in DL4J's {@code FrozenLayerWithBackprop} (the stem,
- * a prefix of the graph, in {@code FrozenLayer}): parameters fixed, errors still passed upstream (a plain
- * FrozenLayer sends no error upstream, and in M2.1 the residual {@code ElementWiseVertex} behind a frozen stage then
- * fails the backward pass: "Cannot do backward pass: errors not set"). {@code
- * FrozenLayerWithBackprop} around a BatchNormalization is broken in M2.1 (field notes), so a graph with TRAINABLE
- * BatchNorm can freeze the stem only (trainableBackboneLayers 4 or 5); imports default to FROZEN (folded)
- * BatchNorm, which freezes at any level.
+ * {@code trainable_backbone_layers}. The frozen stages are a prefix of the graph: their layers are wrapped in DL4J's
+ * {@code FrozenLayer} and their residual additions in {@code FrozenVertex}, so the backward pass skips them whole
+ * (no weight gradients, no errors computed for layers that need none, as in torch's autograd). A frozen layer runs
+ * in inference mode, so a graph with TRAINABLE BatchNorm can freeze the stem only (trainableBackboneLayers 4 or 5);
+ * imports default to FROZEN (folded) BatchNorm, which freezes at any level.
  *
  * <p>Why a rebuild and not DL4J's {@code TransferLearning}: the heads are SameDiff vertices whose predictor size
  * is part of the vertex configuration, so "replace the predictor" means a new vertex anyway; building the whole
@@ -161,12 +160,12 @@ public final class FineTuning {
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             int stage = stageOf(e.getKey());
             if (stage >= 0 && stage < 5 - trainableBackboneLayers && e.getValue() instanceof LayerVertex lv) {
-                org.deeplearning4j.nn.conf.layers.Layer inner = lv.getLayerConf().getLayer();
-                org.deeplearning4j.nn.conf.layers.Layer wrapped =
-                        stage == 0 ? new FrozenLayer(inner) : new FrozenLayerWithBackprop(inner);
+                org.deeplearning4j.nn.conf.layers.Layer wrapped = new FrozenLayer(lv.getLayerConf().getLayer());
                 wrapped.setLayerName(e.getKey()); // ComputationGraph.init looks layers up by this name
                 lv.getLayerConf().setLayer(wrapped);
                 frozen++;
+            } else if (stage >= 0 && stage < 5 - trainableBackboneLayers && e.getValue() instanceof ElementWiseVertex) {
+                e.setValue(new FrozenVertex(e.getValue())); // the residual additions of a frozen stage
             }
         }
         return frozen;

@@ -340,7 +340,7 @@ public final class RetinaNet extends ZooModel<RetinaNet> {
                     "trainableBackboneLayers must be 0..5, got " + trainableBackboneLayers);
             require(batchNormMode == BatchNormMode.FROZEN || trainableBackboneLayers >= 4,
                     "trainableBackboneLayers " + trainableBackboneLayers + " freezes residual stages, which needs "
-                            + "batchNormMode FROZEN (DL4J M2.1's FrozenLayerWithBackprop is broken for BatchNorm)");
+                            + "batchNormMode FROZEN (a frozen DL4J BatchNormalization layer runs in inference mode)");
             require(p6Source != null, "p6Source must be set");
             require(updater != null, "updater must be set");
             require(workspaceMode != null, "workspaceMode must be set");
