@@ -149,7 +149,9 @@ public final class ResNetBackbone {
                 .convolutionMode(ConvolutionMode.Truncate).nIn(cIn).nOut(cOut).hasBias(folded)
                 .activation(folded && fuseRelu ? Activation.RELU : Activation.IDENTITY)
                 .weightInit(TorchInit.kaimingNormalFanOut(cOut, k)).biasInit(0).build();
-        String x = add(g, convName, DirectLayers.convolution(conv), frozen, in);
+        boolean first = cIn == 3; // the stem convolution reads the image: no gradient for it
+        String x = add(g, convName, first ? DirectLayers.firstConvolution(conv) : DirectLayers.convolution(conv),
+                frozen, in);
         if (!folded) {
             BatchNormalization bn = new BatchNormalization.Builder().nIn(cOut).nOut(cOut).eps(BN_EPS)
                     .decay(BN_DECAY).gamma(1.0).beta(0.0).build();

@@ -16,6 +16,8 @@ import java.util.Map;
  * products, the others as libnd4j's {@code conv2d}/{@code conv2d_bp}, with no forward pass repeated in backward.
  */
 public class DirectConvolution extends ConvolutionLayer {
+    /** False when the layer reads the network input: its backward pass then computes weight gradients only. */
+    private boolean inputGradient = true;
 
     /** For JSON. */
     public DirectConvolution() {
@@ -24,6 +26,31 @@ public class DirectConvolution extends ConvolutionLayer {
     /** The same layer as {@code built} (made by DL4J's builder), computed by {@link DirectConvolutionLayer}. */
     public static DirectConvolution of(ConvolutionLayer built) {
         return LayerSettings.copy(built, new DirectConvolution());
+    }
+
+    /** {@link #of} for a layer fed by the network input: no input gradient is computed (it would be discarded). */
+    public static DirectConvolution first(ConvolutionLayer built) {
+        DirectConvolution conv = of(built);
+        conv.setInputGradient(false);
+        return conv;
+    }
+
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    public void setInputGradient(boolean inputGradient) {
+        this.inputGradient = inputGradient;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DirectConvolution d && d.inputGradient == inputGradient && super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Boolean.hashCode(inputGradient);
     }
 
     @Override

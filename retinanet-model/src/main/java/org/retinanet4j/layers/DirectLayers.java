@@ -23,6 +23,11 @@ public final class DirectLayers {
         return enabled() ? DirectConvolution.of(built) : built;
     }
 
+    /** A convolution fed by the network input: the direct layer computes no input gradient. */
+    public static ConvolutionLayer firstConvolution(ConvolutionLayer built) {
+        return enabled() ? DirectConvolution.first(built) : built;
+    }
+
     public static BatchNormalization batchNorm(BatchNormalization built) {
         return enabled() ? DirectBatchNormalization.of(built) : built;
     }
