@@ -43,8 +43,9 @@ import org.retinanet4j.layers.ResidualReluVertex;
  *
  * <p>With the direct layers ({@link DirectLayers}) the ReLU after a BN is computed inside that BN (or inside the
  * convolution when the BN is folded), and the residual addition and its ReLU are one vertex
- * ({@code layerS_B_add}, a {@link ResidualReluVertex}), so the graph has no {@code relu} or {@code layerS_B_reluN}
- * vertices; the parameters are the same either way.
+ * ({@link ResidualReluVertex}, named {@code layerS_B_relu3} / {@code relu2} like the ReLU whose output it is), so the
+ * graph has no {@code relu}, {@code layerS_B_relu1}, bottleneck {@code relu2} or {@code layerS_B_add} vertices; the
+ * parameters are the same either way.
  */
 public final class ResNetBackbone {
     public static final double BN_EPS = 1e-5;
@@ -119,11 +120,17 @@ public final class ResNetBackbone {
         if (stride != 1 || cIn != cOut) {
             shortcut = convBn(g, p + "_downsample_0", p + "_downsample_1", in, cIn, cOut, 1, stride, 0, frozen);
         }
-        // the direct layers add and apply the ReLU in one vertex
-        GraphVertex add = DirectLayers.enabled() ? new ResidualReluVertex() : new ElementWiseVertex(ElementWiseVertex.Op.Add);
+        String out = p + "_relu" + (depth.bottleneck() ? 3 : 2);
         // a frozen stage is skipped whole by the backward pass, its additions included (see add below)
+        if (DirectLayers.enabled()) {
+            // addition and ReLU in one vertex, named as the ReLU whose output it is (C3..C5 keep their names)
+            g.addVertex(out, frozen ? new FrozenVertex(new ResidualReluVertex()) : new ResidualReluVertex(), main,
+                    shortcut);
+            return out;
+        }
+        GraphVertex add = new ElementWiseVertex(ElementWiseVertex.Op.Add);
         g.addVertex(p + "_add", frozen ? new FrozenVertex(add) : add, main, shortcut);
-        return DirectLayers.enabled() ? p + "_add" : relu(g, p + "_relu" + (depth.bottleneck() ? 3 : 2), p + "_add", frozen);
+        return relu(g, out, p + "_add", frozen);
     }
 
     private String relu(GraphBuilder g, String name, String in, boolean frozen) {
