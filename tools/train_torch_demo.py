@@ -13,8 +13,8 @@ P3 (8, 16, 32, 64, 128 at 128 px) with scales 2^0, 2^(1/3), 2^(2/3) and ratios 0
 linear warm-up from 1% over min(100, iterations / 10) iterations, lr x 0.1 at 80% of the iterations, gradient L2
 norm clipped to 10 per layer (per convolution and BatchNorm, each head as a whole, as DL4J's ClipL2PerLayer does),
 batch 8, a shuffle per epoch and horizontal flips with probability 0.5, 2 threads. Detections: score 0.05, NMS 0.5,
-100 per image (COCO's count). Writes OUT/val_results.json and evaluates it with `./retinanet evaluate` when the
-launcher is found next to this folder.
+100 per image (COCO's count). Writes OUT/val_results.json, evaluates it with `./retinanet evaluate` when the
+launcher is found next to this folder and prints AP50 and AP in the demo's words.
 """
 import argparse
 import json
@@ -110,6 +110,7 @@ def learning_rate(base, iteration, iterations):
 
 
 def main():
+    begin = time.perf_counter()
     args = parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -185,11 +186,19 @@ def main():
         json.dump(results, f)
     print(f"{len(results)} detections written to {path}", flush=True)
     launcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "retinanet")
-    if os.path.exists(launcher):
-        sys.exit(subprocess.call([launcher, "evaluate", "--annotations",
-                                  os.path.join(args.data, "annotations", "instances_val.json"),
-                                  "--detections", path]))
-    print("evaluate with: ./retinanet evaluate --annotations DATA/annotations/instances_val.json --detections " + path)
+    if not os.path.exists(launcher):
+        print("evaluate with: ./retinanet evaluate --annotations DATA/annotations/instances_val.json --detections "
+              + path)
+        return
+    # the project's COCO evaluator (the same numbers as pycocotools, which need not be installed)
+    evaluate = [launcher, "evaluate", "--annotations", os.path.join(args.data, "annotations", "instances_val.json"),
+                "--detections", path, "--json"]
+    done = subprocess.run(evaluate, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.exit(done.returncode)
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\nAP50 on the validation split: {stats['AP50']:.3f}, AP: {stats['AP']:.3f} "
+          f"(total {(time.perf_counter() - begin) / 60:.1f} min)", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.runtime.OneDnnHelpers;
 import org.retinanet4j.targets.GroundTruth;
 import org.retinanet4j.targets.RetinaNetTargets;
 import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 import org.retinanet4j.zoo.RetinaNet;
 
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class RetinaNetBenchmark {
         Set<String> forms = Set.of((args.length > 3 ? args[3] : "forward,train,finetune").split(","));
 
         RetinaNet model = builder(which, size).build();
-        ComputationGraph net = model.init();
+        ComputationGraph net = withStepOptimizer(model.init());
         System.out.printf("%s %dx%d, %d parameters, oneDNN helpers %s, threads %s%n", which, size, size,
                 net.params().length(), OneDnnHelpers.active() ? "on" : "off",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
@@ -62,8 +63,8 @@ public final class RetinaNetBenchmark {
                     + net.score());
         }
         if (forms.contains("finetune")) {
-            ComputationGraph tuned = builder(which, size).batchNormMode(BatchNormMode.FROZEN)
-                    .trainableBackboneLayers(3).build().init();
+            ComputationGraph tuned = withStepOptimizer(builder(which, size).batchNormMode(BatchNormMode.FROZEN)
+                    .trainableBackboneLayers(3).build().init());
             long[] step = time(runs, () -> tuned.fit(batch));
             System.out.println("fine-tuning step: " + BenchTimes.describe(step) + ", last loss " + tuned.score());
         }
@@ -71,9 +72,17 @@ public final class RetinaNetBenchmark {
 
     private static RetinaNet.Builder builder(String which, int size) {
         RetinaNet.Builder builder = which.equals("small") ? RetinaNet.smallBuilder(20) : RetinaNet.builder().numClasses(91);
-        // SGD with momentum 0.9, lr 1e-4, as tools/bench_torch_retinanet.py steps torchvision
-        return builder.inputShape(3, size, size).updater(new Nesterovs(1e-4, 0.9))
-                .cacheMode(CacheMode.valueOf(System.getProperty("cache", "NONE")));
+        return builder.inputShape(3, size, size).cacheMode(CacheMode.valueOf(System.getProperty("cache", "NONE")));
+    }
+
+    /**
+     * SGD with momentum 0.9, lr 1e-4, no schedule, decay or clipping, as tools/bench_torch_retinanet.py steps
+     * torchvision: the figure is the network's step, not a recipe's.
+     */
+    private static ComputationGraph withStepOptimizer(ComputationGraph net) {
+        OptimizationRecipe.apply(net, TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-4)
+                .momentum(0.9).warmup(0, 1).weightDecay(0).gradientClipL2(0).build());
+        return net;
     }
 
     private static long[] time(int runs, Runnable r) {
@@ -88,7 +97,7 @@ public final class RetinaNetBenchmark {
     }
 
     private static MultiDataSet trainingBatch(RetinaNet model, int size) {
-        int classes = model.config().numClasses();
+        int classes = model.spec().numClasses();
         Random rnd = new Random(1);
         List<GroundTruth> truths = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -105,8 +114,7 @@ public final class RetinaNetBenchmark {
             }
             truths.add(new GroundTruth(boxes, labels));
         }
-        RetinaNetTargets t = new TargetBuilder(new AnchorGenerator(model.config().anchorConfig()), classes)
-                .build(truths, size, size);
+        RetinaNetTargets t = new TargetBuilder(model.spec()).build(truths, size, size);
         return new MultiDataSet(new INDArray[]{Nd4j.randn(DataType.FLOAT, 2, 3, size, size)},
                 new INDArray[]{t.classTargets(), t.boxTargets()});
     }

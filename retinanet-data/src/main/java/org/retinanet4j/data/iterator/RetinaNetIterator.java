@@ -4,9 +4,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.transform.FlipDecision;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.targets.TargetBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Minibatches of a {@link DetectionDataset} for RetinaNet: features {@code [image]} = {@code [N, 3, H, W]}
- * normalised RGB (see {@code ImageNormalization}), labels {@code [classTargets, boxTargets]} from the
- * {@link TargetBuilder}; every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
+ * Minibatches of a {@link DetectionDataset} for a RetinaNet of a given {@link RetinaNetSpec}: features
+ * {@code [image]} = {@code [N, 3, H, W]} prepared by the spec's {@link InputBatcher} (resize, flip, normalise, pad
+ * to the spec's padding multiple), labels {@code [classTargets, boxTargets]} from a {@link TargetBuilder} of the
+ * spec's anchors and classes when asked for ({@link Builder#withTargets()}); every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
  * flip, resize geometry) as example metadata, also returned by {@link #lastBatchMetadata()}.
  *
  * <p>Order and augmentation are functions of (seed, epoch, position): in training the images are shuffled per
@@ -47,6 +48,8 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     private final DetectionDataset dataset;
+    private final RetinaNetSpec spec;
+    private final TargetBuilder targets;
     private final SampleLoader loader;
     private final BatchAssembler assembler;
     private final int[] images;         // dataset positions iterated over
@@ -70,8 +73,11 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     private RetinaNetIterator(Builder b) {
         this.dataset = b.dataset;
-        this.loader = new SampleLoader(b.dataset, b.resize);
-        this.assembler = new BatchAssembler(b.padding, b.targets);
+        this.spec = b.spec;
+        this.targets = b.withTargets ? new TargetBuilder(b.spec) : null;
+        InputBatcher batcher = b.input != null ? b.input : InputBatcher.of(b.spec);
+        this.loader = new SampleLoader(b.dataset, batcher);
+        this.assembler = new BatchAssembler(batcher, targets);
         this.images = b.images != null ? b.images.clone() : identity(b.dataset.numImages());
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
@@ -100,9 +106,19 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         return out;
     }
 
-    /** Starts configuring an iterator over {@code dataset}. */
-    public static Builder builder(DetectionDataset dataset) {
-        return new Builder(dataset);
+    /** Starts configuring an iterator over {@code dataset} for a model of {@code spec}. */
+    public static Builder builder(DetectionDataset dataset, RetinaNetSpec spec) {
+        return new Builder(dataset, spec);
+    }
+
+    /** The model spec the batches are prepared for. */
+    public RetinaNetSpec spec() {
+        return spec;
+    }
+
+    /** The target builder of the labels, or null when the batches have none. */
+    public TargetBuilder targetBuilder() {
+        return targets;
     }
 
     /** Number of batches per epoch. */
@@ -301,13 +317,13 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         ready = null;
     }
 
-    /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, 800/1333 resize, pad to 128, evaluation mode. */
+    /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, no labels, evaluation mode (no shuffle, no flip). */
     public static final class Builder {
         private final DetectionDataset dataset;
-        private TargetBuilder targets;
+        private final RetinaNetSpec spec;
+        private boolean withTargets;
+        private InputBatcher input;
         private int batchSize = 2;
-        private ResizeRule resize = ResizeRule.torchvisionDefault();
-        private PaddingRule padding = PaddingRule.toMultipleOf(128);
         private boolean shuffle;
         private double flipProbability;
         private long seed = 12345;
@@ -315,13 +331,23 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         private int prefetchBatches = -1;
         private int[] images;
 
-        private Builder(DetectionDataset dataset) {
+        private Builder(DetectionDataset dataset, RetinaNetSpec spec) {
+            if (dataset == null || spec == null) {
+                throw new IllegalArgumentException("RetinaNetIterator: dataset and spec must be given");
+            }
             this.dataset = dataset;
+            this.spec = spec;
         }
 
-        /** Target builder for the labels; without one the batches have no labels (inference/evaluation). */
-        public Builder targets(TargetBuilder targets) {
-            this.targets = targets;
+        /** Labels for training: the targets of the spec's anchors and classes. Without, batches have no labels. */
+        public Builder withTargets() {
+            this.withTargets = true;
+            return this;
+        }
+
+        /** Input preparation other than the spec's, for tests of the geometry alone. */
+        Builder input(InputBatcher batcher) {
+            this.input = batcher;
             return this;
         }
 
@@ -330,16 +356,6 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             }
             this.batchSize = batchSize;
-            return this;
-        }
-
-        public Builder resize(ResizeRule resize) {
-            this.resize = resize;
-            return this;
-        }
-
-        public Builder padding(PaddingRule padding) {
-            this.padding = padding;
             return this;
         }
 

@@ -1,41 +1,41 @@
 package org.retinanet4j.data.iterator;
 
 import org.retinanet4j.data.DetectionDataset;
-import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.data.image.ResizedImage;
 import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.data.image.RgbImageDecoder;
 import org.retinanet4j.data.transform.BoxTransforms;
-import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Loads one image of a {@link DetectionDataset} for the network: decode to RGB, check the decoded size against the
- * dataset's, resize by the {@link ResizeRule}, mirror if asked, and carry the boxes through the same steps.
+ * dataset's, resize with the model's {@link InputBatcher}, and carry the boxes through the same steps (mirrored
+ * when the image is to be flipped; the pixels are mirrored when the batch is written).
  * Boxes left without area (zero-size annotations, or clipped away) are dropped and counted. Thread-safe (one
  * decoder per thread).
  */
 public final class SampleLoader {
 
     private final DetectionDataset dataset;
-    private final ResizeRule resizeRule;
+    private final InputBatcher batcher;
     private final ThreadLocal<RgbImageDecoder> decoders = ThreadLocal.withInitial(RgbImageDecoder::new);
     private final AtomicLong droppedBoxes = new AtomicLong();
 
-    public SampleLoader(DetectionDataset dataset, ResizeRule resizeRule) {
+    public SampleLoader(DetectionDataset dataset, InputBatcher batcher) {
         this.dataset = dataset;
-        this.resizeRule = resizeRule;
+        this.batcher = batcher;
     }
 
     public DetectionDataset dataset() {
         return dataset;
     }
 
-    public ResizeRule resizeRule() {
-        return resizeRule;
+    public InputBatcher batcher() {
+        return batcher;
     }
 
     /** Boxes dropped so far because they had no area after clipping and resizing. */
@@ -56,11 +56,8 @@ public final class SampleLoader {
                     + image.height() + " differs from the dataset's " + w + "x" + h + " (image id "
                     + dataset.imageId(imageIndex) + " in " + dataset.source() + ")");
         }
-        ResizeInfo info = resizeRule.apply(h, w, PaddingRule.toMultipleOf(1));
-        float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
-        if (flip) {
-            mirrorRows(pixels, info.resizedHeight(), info.resizedWidth());
-        }
+        ResizedImage resized = batcher.resize(image, flip);
+        ResizeInfo info = batcher.resizedSize(h, w);
         float[] boxes = dataset.boxesOf(imageIndex);
         BoxTransforms.resize(boxes, info);
         if (flip) {
@@ -84,20 +81,6 @@ public final class SampleLoader {
             labels = java.util.Arrays.copyOf(labels, kept);
             ignore = java.util.Arrays.copyOf(ignore, kept);
         }
-        return new LoadedSample(imageIndex, dataset.imageId(imageIndex), h, w, info.resizedHeight(),
-                info.resizedWidth(), flip, pixels, boxes, labels, ignore);
-    }
-
-    private static void mirrorRows(float[] hwc, int height, int width) {
-        for (int y = 0; y < height; y++) {
-            int row = y * width * 3;
-            for (int a = 0, b = width - 1; a < b; a++, b--) {
-                for (int c = 0; c < 3; c++) {
-                    float t = hwc[row + 3 * a + c];
-                    hwc[row + 3 * a + c] = hwc[row + 3 * b + c];
-                    hwc[row + 3 * b + c] = t;
-                }
-            }
-        }
+        return new LoadedSample(imageIndex, dataset.imageId(imageIndex), resized, boxes, labels, ignore);
     }
 }

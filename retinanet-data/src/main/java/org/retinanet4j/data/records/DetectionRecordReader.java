@@ -13,11 +13,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.iterator.LoadedSample;
 import org.retinanet4j.data.iterator.SampleLoader;
-import org.retinanet4j.preprocess.ImageNormalization;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +30,8 @@ import java.util.NoSuchElementException;
 /**
  * A DataVec {@code RecordReader} over a {@link DetectionDataset}: one record per image, in dataset order, holding
  * <ol>
- *   <li>{@code image}: {@link NDArrayWritable} {@code [1, 3, H, W]}, resized by the {@link ResizeRule}, normalised
- *       ({@link ImageNormalization}) and zero-padded by the {@link PaddingRule};</li>
+ *   <li>{@code image}: {@link NDArrayWritable} {@code [1, 3, H, W]}, resized, normalised and zero-padded by the
+ *       {@link InputBatcher} (a model's: {@code InputBatcher.of(spec)});</li>
  *   <li>{@code boxes}: {@code [n, 4]} x1,y1,x2,y2 in network-input pixels (boxes without area dropped);</li>
  *   <li>{@code classes}: {@code [n]} class indices (as floats);</li>
  *   <li>{@code ignore}: {@code [n]} 1 for crowd/difficult regions, else 0;</li>
@@ -56,16 +54,14 @@ public class DetectionRecordReader extends BaseRecordReader {
 
     private final transient DetectionDataset dataset;
     private final transient SampleLoader loader;
-    private final PaddingRule padding;
     private Configuration conf;
     private int position;
     private long skipped;
     private transient Record lookahead;
 
-    public DetectionRecordReader(DetectionDataset dataset, ResizeRule resize, PaddingRule padding) {
+    public DetectionRecordReader(DetectionDataset dataset, InputBatcher batcher) {
         this.dataset = dataset;
-        this.loader = new SampleLoader(dataset, resize);
-        this.padding = padding;
+        this.loader = new SampleLoader(dataset, batcher);
     }
 
     /** Images skipped so far because they were missing or unreadable. */
@@ -169,10 +165,6 @@ public class DetectionRecordReader extends BaseRecordReader {
 
     private Record load(int index) throws IOException {
         LoadedSample s = loader.load(index, false);
-        int ph = padding.paddedHeight(s.resizedHeight());
-        int pw = padding.paddedWidth(s.resizedWidth());
-        float[] chw = new float[3 * ph * pw];
-        ImageNormalization.writeChw(s.pixels(), s.resizedHeight(), s.resizedWidth(), false, chw, 0, ph, pw);
         int n = s.labels().length;
         float[] classes = new float[n];
         float[] ignore = new float[n];
@@ -181,7 +173,7 @@ public class DetectionRecordReader extends BaseRecordReader {
             ignore[b] = s.ignore()[b] ? 1f : 0f;
         }
         List<Writable> record = new ArrayList<>(5);
-        record.add(new NDArrayWritable(Nd4j.create(chw, new long[] {1, 3, ph, pw}, DataType.FLOAT)));
+        record.add(new NDArrayWritable(loader.batcher().batch(List.of(s.image())).images()));
         record.add(new NDArrayWritable(array(s.boxes(), n, 4)));
         record.add(new NDArrayWritable(array(classes, n)));
         record.add(new NDArrayWritable(array(ignore, n)));

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.preprocess.ImageNormalization;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeRule;
 
@@ -35,8 +37,11 @@ class BoxAlignmentTest {
         return TestImages.dataset(tmp, List.<Object[]>of(new Object[] {"a.png", 200, 100, rects}));
     }
 
+    private static final InputBatcher BATCHER = new InputBatcher(new ResizeRule(150, 400),
+            PaddingRule.toMultipleOf(128), ImageNormalization.IMAGENET);
+
     private SampleLoader loader(DetectionDataset d) {
-        return new SampleLoader(d, new ResizeRule(150, 400));   // scale 1.5: 200x100 -> 300x150
+        return new SampleLoader(d, BATCHER);   // scale 1.5: 200x100 -> 300x150
     }
 
     @Test
@@ -54,8 +59,8 @@ class BoxAlignmentTest {
     void paintedPixelsSitInsideTransformedBoxesAfterPaddingAndNormalisation() throws IOException {
         DetectionDataset d = dataset();
         for (boolean flip : new boolean[] {false, true}) {
-            RetinaNetIterator it = RetinaNetIterator.builder(d).batchSize(1).resize(new ResizeRule(150, 400))
-                    .padding(PaddingRule.toMultipleOf(128)).flipProbability(flip ? 1.0 : 0.0).loaderThreads(0).build();
+            RetinaNetIterator it = RetinaNetIterator.builder(d, RetinaNetSpec.builder().numClasses(2).build())
+                    .input(BATCHER).batchSize(1).flipProbability(flip ? 1.0 : 0.0).loaderThreads(0).build();
             MultiDataSet mds = it.next();
             INDArray x = mds.getFeatures(0);
             assertArrayEquals(new long[] {1, 3, 256, 384}, x.shape());
@@ -93,7 +98,7 @@ class BoxAlignmentTest {
     private static void assertPixel(INDArray x, int px, int py, int rgb, String what) {
         for (int c = 0; c < 3; c++) {
             int expected = (rgb >> (16 - 8 * c)) & 0xFF;
-            float v = ImageNormalization.denormalize(x.getFloat(0, c, py, px), c);
+            float v = ImageNormalization.IMAGENET.denormalize(x.getFloat(0, c, py, px), c);
             assertTrue(Math.abs(v - expected) < 1.0, what + " at (" + px + "," + py + ") channel " + c + ": " + v
                     + " expected " + expected);
         }

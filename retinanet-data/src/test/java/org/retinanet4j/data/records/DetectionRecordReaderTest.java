@@ -13,6 +13,8 @@ import org.retinanet4j.data.coco.CocoInstancesReader;
 import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
+import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.preprocess.ImageNormalization;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeRule;
 
@@ -36,7 +38,8 @@ class DetectionRecordReaderTest {
                 .generate(tmp.resolve("shapes"));
         DetectionDataset d = new CocoInstancesReader().read(out.trainAnnotations(), out.trainImages());
         // 128 -> 64 px (scale 0.5), padded to 128
-        DetectionRecordReader reader = new DetectionRecordReader(d, new ResizeRule(64, 64), PaddingRule.toMultipleOf(128));
+        DetectionRecordReader reader = new DetectionRecordReader(d, new InputBatcher(new ResizeRule(64, 64),
+                PaddingRule.toMultipleOf(128), ImageNormalization.IMAGENET));
         assertEquals(List.of("square", "circle", "triangle"), reader.getLabels());
         int n = 0;
         while (reader.hasNext()) {
@@ -70,7 +73,8 @@ class DetectionRecordReaderTest {
         DetectionDatasetBuilder b = new DetectionDatasetBuilder("t", tmp);
         b.addImage(1, "missing.png", 10, 10);
         DetectionDataset d = b.build(ShapesDatasetGenerator.categories());
-        DetectionRecordReader reader = new DetectionRecordReader(d, new ResizeRule(10, 10), PaddingRule.toMultipleOf(1));
+        DetectionRecordReader reader = new DetectionRecordReader(d, new InputBatcher(new ResizeRule(10, 10),
+                PaddingRule.toMultipleOf(1), ImageNormalization.IMAGENET));
         assertFalse(reader.hasNext());
         assertEquals(1, reader.skippedImages());
         assertFalse(Files.exists(tmp.resolve("missing.png")));
