@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .workers(workers).seed(seed).build();
         TrainingResult result;
         try (RetinaNetIterator it = TrainingPipeline.trainIterator(train, md.spec(), batch, seed, 1);
-             ConsoleProgress progress = new ConsoleProgress(System.err)) {
+             ConsoleProgress progress = ConsoleProgress.forStandardError()) {
             result = new Trainer(config, md).progress(progress).fit(graph, TrainingPipeline.trainingData(it));
         }
         console.printf(Locale.ROOT, "trained %d iterations (%s) in %.1f min, %.1f images/s, last loss %.4f%n",
