@@ -47,5 +47,6 @@ part "torchvision: tools/train_torch_demo.py --minutes $minutes (same dataset)"
 part "summary"
 grep -E '^== (this project|torchvision)|forward batch 1|training iteration batch 2|fine-tuning step:|^trained [0-9]+ iterations|^AP50 on the validation split' "$log" \
   | grep -v '^== summary' || true
-echo "total $(( ($(date +%s) - start) / 60 )) min; log: $log"
+took=$(( $(date +%s) - start ))
+echo "total $((took / 60)) min $((took % 60)) s; log: $log"
 uptime
