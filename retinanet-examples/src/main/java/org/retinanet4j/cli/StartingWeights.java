@@ -53,7 +53,7 @@ final class StartingWeights {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         ModelMetadata from = source.model().metadata();
-        ModelMetadata wanted = TrainingPipeline.metadata(classes, from.spec());
+        ModelMetadata wanted = TrainingPipeline.metadata(classes, from.spec().withNumClasses(classes.size()));
         boolean sameClasses = wanted.classNames().equals(from.classNames());
         FineTuning job = FineTuning.from(source.model()).classes(wanted.classNames(), wanted.categoryIds())
                 .resetClassifier(!sameClasses).backboneOnly(source.kind() == WeightsFile.Kind.IMAGENET_BACKBONE)
