@@ -76,9 +76,8 @@ class FineTuningTransfersTest {
         Run scratch = run(args(common, "--out", dir.resolve("scratch").toString()));
         assertEquals(0, scratch.exit(), scratch.err());
 
-        DetectionDataset val = new CsvReader().read(bVal, (Path) null);
-        double tunedAp = ap50(dir.resolve("tuned/model.zip"), val);
-        double scratchAp = ap50(dir.resolve("scratch/model.zip"), val);
+        double tunedAp = ap50(dir.resolve("tuned/model.zip"), bVal);
+        double scratchAp = ap50(dir.resolve("scratch/model.zip"), bVal);
         org.slf4j.Logger log = LoggerFactory.getLogger(FineTuningTransfersTest.class);
         log.info("train --weights printed:\n{}", tuned.out());
         log.info(String.format(Locale.ROOT,
@@ -95,8 +94,10 @@ class FineTuningTransfersTest {
         assertTrue(tunedAp > scratchAp + 0.05, "fine-tuned AP50 " + tunedAp + ", from scratch " + scratchAp);
     }
 
-    private static double ap50(Path model, DetectionDataset val) throws Exception {
+    /** AP50 of the model on the validation CSV, read with the model's classes. */
+    private static double ap50(Path model, Path valCsv) throws Exception {
         SavedModel saved = ModelBundle.load(model);
+        DetectionDataset val = new CsvReader().read(valCsv, ModelEvaluation.modelClasses(saved));
         return TrainingPipeline.evaluate(saved.graph(), saved.metadata(), val, 8).stats().ap50();
     }
 
