@@ -1,37 +1,43 @@
 package org.retinanet4j.data.iterator;
 
-import org.retinanet4j.data.DetectionDataset;
+import org.datavec.api.writable.BytesWritable;
+import org.datavec.image.transform.FlipImageTransform;
 import org.retinanet4j.data.image.ImageResizer;
 import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.data.image.RgbImageDecoder;
+import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.transform.BoxTransforms;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
 import org.retinanet4j.preprocess.ResizeRule;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Loads one image of a {@link DetectionDataset} for the network: decode to RGB, check the decoded size against the
- * dataset's, resize by the {@link ResizeRule}, mirror if asked, and carry the boxes through the same steps.
- * Boxes left without area (zero-size annotations, or clipped away) are dropped and counted. Thread-safe (one
- * decoder per thread).
+ * Loads the image of one {@link DetectionRecord} for the network: decode to RGB (from the file the record names or
+ * the bytes it carries), check the decoded size against the record's when it gives one, mirror if asked, resize by
+ * the {@link ResizeRule}, and carry the boxes through the same steps. Boxes left without area (zero-size
+ * annotations, or clipped away) are dropped and counted. Thread-safe (one decoder and one flip per thread).
+ *
+ * <p>The mirror is DataVec's {@link FlipImageTransform} (horizontal, applied to the decoded image before the resize,
+ * where torchvision's reference training flips too). Its {@code query} is not used for the boxes: it maps x to
+ * {@code w - x - 1}, a pixel-index rule that would shift every box by one pixel; the boxes here are continuous
+ * corners (an image of width W spans [0, W]) and flip to {@code W - x}, as torchvision's
+ * {@code RandomHorizontalFlip} does ({@link BoxTransforms#flipHorizontal}). The resize stays our own
+ * ({@code ImageResizer}): DataVec's {@code ResizeImageTransform} resizes 8-bit pixels, torchvision float ones.
  */
 public final class SampleLoader {
 
-    private final DetectionDataset dataset;
     private final ResizeRule resizeRule;
     private final ThreadLocal<RgbImageDecoder> decoders = ThreadLocal.withInitial(RgbImageDecoder::new);
+    private final ThreadLocal<FlipImageTransform> flips = ThreadLocal.withInitial(() -> new FlipImageTransform(1));
     private final AtomicLong droppedBoxes = new AtomicLong();
 
-    public SampleLoader(DetectionDataset dataset, ResizeRule resizeRule) {
-        this.dataset = dataset;
+    public SampleLoader(ResizeRule resizeRule) {
         this.resizeRule = resizeRule;
-    }
-
-    public DetectionDataset dataset() {
-        return dataset;
     }
 
     public ResizeRule resizeRule() {
@@ -44,30 +50,27 @@ public final class SampleLoader {
     }
 
     /**
-     * @throws IOException naming the file when it is missing, cannot be decoded, or decodes to another size than
-     *                     the dataset says (for example an EXIF-rotated photo whose annotation uses the stored grid)
+     * @param position the record's position, kept in the sample for its metadata
+     * @throws IOException naming the image when it is missing, cannot be decoded, or decodes to another size than
+     *                     the record says (for example an EXIF-rotated photo whose annotation uses the stored grid)
      */
-    public LoadedSample load(int imageIndex, boolean flip) throws IOException {
-        RgbImage image = decoders.get().decode(dataset.imagePath(imageIndex));
-        int w = dataset.width(imageIndex);
-        int h = dataset.height(imageIndex);
-        if (image.width() != w || image.height() != h) {
-            throw new IOException(dataset.imagePath(imageIndex) + ": decoded size " + image.width() + "x"
-                    + image.height() + " differs from the dataset's " + w + "x" + h + " (image id "
-                    + dataset.imageId(imageIndex) + " in " + dataset.source() + ")");
+    public LoadedSample load(DetectionRecord record, int position, boolean flip) throws IOException {
+        RgbImage image = decode(record, flip ? flips.get() : null);
+        int w = image.width();
+        int h = image.height();
+        if (record.hasSize() && (w != record.width() || h != record.height())) {
+            throw new IOException(record.describeImage() + ": decoded size " + w + "x" + h + " differs from the "
+                    + "annotated " + record.width() + "x" + record.height() + " (image id " + record.imageId() + ")");
+        }
+        float[] boxes = record.boxes().clone();
+        if (flip) {
+            BoxTransforms.flipHorizontal(boxes, w);
         }
         ResizeInfo info = resizeRule.apply(h, w, PaddingRule.toMultipleOf(1));
         float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
-        if (flip) {
-            mirrorRows(pixels, info.resizedHeight(), info.resizedWidth());
-        }
-        float[] boxes = dataset.boxesOf(imageIndex);
         BoxTransforms.resize(boxes, info);
-        if (flip) {
-            BoxTransforms.flipHorizontal(boxes, info.resizedWidth());
-        }
-        int[] labels = dataset.classesOf(imageIndex);
-        boolean[] ignore = dataset.ignoredOf(imageIndex);
+        int[] labels = record.classes().clone();
+        boolean[] ignore = record.ignore().clone();
         int n = labels.length;
         int kept = 0;
         for (int b = 0; b < n; b++) {
@@ -80,24 +83,19 @@ public final class SampleLoader {
         }
         if (kept < n) {
             droppedBoxes.addAndGet(n - kept);
-            boxes = java.util.Arrays.copyOf(boxes, 4 * kept);
-            labels = java.util.Arrays.copyOf(labels, kept);
-            ignore = java.util.Arrays.copyOf(ignore, kept);
+            boxes = Arrays.copyOf(boxes, 4 * kept);
+            labels = Arrays.copyOf(labels, kept);
+            ignore = Arrays.copyOf(ignore, kept);
         }
-        return new LoadedSample(imageIndex, dataset.imageId(imageIndex), h, w, info.resizedHeight(),
-                info.resizedWidth(), flip, pixels, boxes, labels, ignore);
+        return new LoadedSample(position, record.imageId(), h, w, info.resizedHeight(), info.resizedWidth(), flip,
+                pixels, boxes, labels, ignore);
     }
 
-    private static void mirrorRows(float[] hwc, int height, int width) {
-        for (int y = 0; y < height; y++) {
-            int row = y * width * 3;
-            for (int a = 0, b = width - 1; a < b; a++, b--) {
-                for (int c = 0; c < 3; c++) {
-                    float t = hwc[row + 3 * a + c];
-                    hwc[row + 3 * a + c] = hwc[row + 3 * b + c];
-                    hwc[row + 3 * b + c] = t;
-                }
-            }
+    private RgbImage decode(DetectionRecord record, FlipImageTransform flip) throws IOException {
+        Path file = record.imagePath();
+        if (file != null) {
+            return decoders.get().decode(file, flip);
         }
+        return decoders.get().decode(((BytesWritable) record.image()).getContent(), record.describeImage(), flip);
     }
 }

@@ -1,0 +1,96 @@
+package org.retinanet4j.data.iterator;
+
+import org.datavec.api.writable.Writable;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.retinanet4j.data.records.DetectionRecord;
+import org.retinanet4j.data.transform.FlipDecision;
+import org.retinanet4j.preprocess.PaddingRule;
+import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.targets.TargetBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns the records of one minibatch into a {@code MultiDataSet}: each record is checked against
+ * {@link DetectionRecord}'s layout, its image loaded by the {@link SampleLoader} (flipped when the
+ * {@link FlipDecision} says so for (epoch, position)), and the samples stacked with targets by the
+ * {@link BatchAssembler}. {@link RetinaNetIterator} runs it on its loader threads, and Spark training on its
+ * workers, so both produce the same batches from the same records. Thread-safe.
+ *
+ * <p>A missing, unreadable or wrongly sized image is skipped, logged (the first 20 one by one, then every 1000th)
+ * and counted: its batch is one example shorter, and a batch whose images all fail comes back as null. A record
+ * that does not fit the layout throws an {@link org.retinanet4j.data.records.InvalidRecordException} naming it.
+ */
+public final class BatchLoader {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchLoader.class);
+    private static final int DETAILED_SKIP_LOGS = 20;
+
+    private final SampleLoader samples;
+    private final BatchAssembler assembler;
+    private final FlipDecision flip;
+    private final String source;
+    private final AtomicLong skipped = new AtomicLong();
+
+    /**
+     * @param targets null for batches without labels (evaluation, inference)
+     * @param source  names the records in messages (reader, file)
+     */
+    public BatchLoader(ResizeRule resize, PaddingRule padding, TargetBuilder targets, FlipDecision flip,
+                       String source) {
+        this.samples = new SampleLoader(resize);
+        this.assembler = new BatchAssembler(padding, targets);
+        this.flip = flip;
+        this.source = source;
+    }
+
+    /** Images skipped so far because they were missing, unreadable or of the wrong size. */
+    public long skippedImages() {
+        return skipped.get();
+    }
+
+    /** Boxes dropped so far because they had no area after resizing. */
+    public long droppedBoxes() {
+        return samples.droppedBoxes();
+    }
+
+    /**
+     * Batch {@code batch} of epoch {@code epoch}: {@code records.get(k)} is the record at position
+     * {@code positions[k]} (the position decides the flip and names the record in messages).
+     */
+    public MultiDataSet load(int epoch, int batch, int[] positions, List<List<Writable>> records) {
+        List<LoadedSample> loaded = new ArrayList<>(positions.length);
+        for (int k = 0; k < positions.length; k++) {
+            int p = positions[k];
+            DetectionRecord r = DetectionRecord.parse(records.get(k), "record " + p + " of " + source);
+            try {
+                loaded.add(samples.load(r, p, flip.flip(epoch, p)));
+            } catch (IOException ex) {
+                long n = skipped.incrementAndGet();
+                if (n <= DETAILED_SKIP_LOGS || n % 1000 == 0) {
+                    log.warn("skipping image {} (id {}, record {} of {}), {} skipped so far: {}", r.describeImage(),
+                            r.imageId(), p, source, n, ex.getMessage());
+                }
+            }
+        }
+        if (loaded.isEmpty()) {
+            log.warn("epoch {} batch {}: every image was skipped; moving on", epoch, batch);
+            return null;
+        }
+        try {
+            return assembler.assemble(loaded);
+        } catch (IllegalArgumentException ex) {
+            StringBuilder ids = new StringBuilder();
+            for (LoadedSample s : loaded) {
+                ids.append(ids.length() == 0 ? "" : ", ").append(s.imageId());
+            }
+            throw new IllegalArgumentException("epoch " + epoch + " batch " + batch + " (image ids " + ids + " of "
+                    + source + "): " + ex.getMessage(), ex);
+        }
+    }
+}
