@@ -136,8 +136,13 @@ public final class SparkTrainer {
                 int from = state.batchInEpoch();
                 int to = Math.min(batches.batchesPerEpoch(), from + rounds * workers * frequency);
                 JavaRDD<MultiDataSet> data = batches.batches(state.epoch(), from, to);
-                sparkNet.fitMultiDataSet(data);
-                data.unpersist(false);
+                try {
+                    sparkNet.fitMultiDataSet(data);
+                } catch (Exception e) {    // Spark's SparkException is checked, yet thrown undeclared from Scala
+                    throw SparkFailures.explain(e, state);
+                } finally {
+                    data.unpersist(false);
+                }
                 double loss = sparkNet.getScore();
                 if (Double.isFinite(loss) && !Double.isFinite(graph.params().sumNumber().doubleValue())) {
                     loss = Double.NaN;

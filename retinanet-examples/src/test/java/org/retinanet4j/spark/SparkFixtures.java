@@ -29,8 +29,12 @@ final class SparkFixtures {
     }
 
     static DetectionDataset shapes(Path dir, int images, long seed) throws IOException {
-        ShapesDataset d = new ShapesDatasetGenerator(new ShapesConfig(images, 1, SIZE, 24, 64, 2, 0.0, 0.0, seed))
-                .generate(dir);
+        return shapes(dir, images, seed, 0.0);
+    }
+
+    static DetectionDataset shapes(Path dir, int images, long seed, double emptyFraction) throws IOException {
+        ShapesDataset d = new ShapesDatasetGenerator(new ShapesConfig(images, 1, SIZE, 24, 64, 2, emptyFraction, 0.0,
+                seed)).generate(dir);
         return new CocoInstancesReader().read(d.trainAnnotations(), d.trainImages());
     }
 
@@ -51,8 +55,12 @@ final class SparkFixtures {
     }
 
     static TrainerConfig adam(int iterations) {
+        return adam(iterations, 0);
+    }
+
+    static TrainerConfig adam(int iterations, int checkpointEvery) {
         return TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3).weightDecay(0)
-                .warmup(0, 1).maxIterations(iterations).checkpointEvery(0).seed(7).build();
+                .warmup(0, 1).maxIterations(iterations).checkpointEvery(checkpointEvery).seed(7).build();
     }
 
     static List<List<Writable>> records(DetectionDataset d) {
