@@ -1,7 +1,6 @@
 package org.retinanet4j.cli;
 
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
@@ -15,9 +14,7 @@ import org.retinanet4j.persist.AnchorSettings;
 import org.retinanet4j.persist.DecoderSettings;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.spark.BatchRecipe;
 import org.retinanet4j.train.TrainingData;
 import org.retinanet4j.train.ValidationHook;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -41,18 +38,11 @@ final class TrainingPipeline {
                 ModelMetadata.IMAGENET_STD, anchors, DecoderSettings.paperDefault(), architecture, Map.of());
     }
 
+    /** The training iterator: the model's {@link BatchRecipe} (shared with Spark's executors) over the dataset. */
     static RetinaNetIterator trainIterator(DetectionDataset train, ModelMetadata md, int batch, long seed,
                                            int loaderThreads) {
-        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(Detector.anchorConfig(md.anchors())),
-                md.numClasses());
-        return RetinaNetIterator.builder(train)
-                .targets(targets)
+        return BatchRecipe.forTraining(md, seed).configure(RetinaNetIterator.builder(train))
                 .batchSize(batch)
-                .resize(new ResizeRule(Math.min(md.inputHeight(), md.inputWidth()),
-                        Math.max(md.inputHeight(), md.inputWidth())))
-                .padding(PaddingRule.toMultipleOf(Detector.PAD_MULTIPLE))
-                .training(true)
-                .seed(seed)
                 .loaderThreads(loaderThreads)
                 .build();
     }
