@@ -16,6 +16,8 @@ public final class TrainingMasters {
 
     /** UDP port of the shared-gradients parameter server on the driver (DL4J's default). */
     public static final int SHARED_GRADIENTS_PORT = 40123;
+    /** Aeron's publication unblock timeout (ns): must exceed the 30 s client liveness timeout DL4J sets. */
+    public static final String AERON_UNBLOCK_TIMEOUT = "aeron.publication.unblock.timeout";
 
     private TrainingMasters() {
     }
@@ -58,6 +60,11 @@ public final class TrainingMasters {
      * did with RetinaNet.
      */
     public static SharedTrainingMaster sharedGradients(int batchSize, int workers, long seed) {
+        // DL4J's transport sets Aeron's client liveness timeout to 30 s; Aeron refuses to start unless the
+        // publication unblock timeout (default 15 s) is longer. Executors on a cluster need the same property.
+        if (System.getProperty(AERON_UNBLOCK_TIMEOUT) == null) {
+            System.setProperty(AERON_UNBLOCK_TIMEOUT, "60000000000");
+        }
         VoidConfiguration voidConf = VoidConfiguration.builder()
                 .unicastPort(SHARED_GRADIENTS_PORT)
                 .controllerAddress("127.0.0.1")
