@@ -3,7 +3,8 @@
 
 Run from the project root with Debian's torch/torchvision:
 
-    /usr/bin/python3 tools/make_anchor_fixtures.py
+    /usr/bin/python3 tools/make_anchor_fixtures.py            # all files
+    /usr/bin/python3 tools/make_anchor_fixtures.py box_iou    # only box_iou.json
 
 It writes small JSON files under retinanet-model/src/test/resources/fixtures/anchors/ that the Java tests in
 org.retinanet4j.{anchors,boxes,targets,decode} compare against. Everything is deterministic: random inputs come from
@@ -19,6 +20,8 @@ What each file holds:
                     with no boxes (RetinaNet.compute_loss: all -1). Stored as [anchor, match] for non-background,
                     with random labels (K = 5) and BoxCoder encodings of the foreground anchors (loss targets).
   box_coder.json    BoxCoder((1, 1, 1, 1)).encode_single / decode_single, including dw/dh above the clamp.
+  box_iou.json      box_iou of two sets of boxes (random float32 corners, duplicates, touching, nested and zero-area
+                    boxes), as float32 bit patterns so NaN (0 / 0 for two zero-area boxes) compares exactly.
   nms.json          nms and batched_nms on clustered, overlapping boxes with tied scores (coordinate-trick path,
                     <= 1000 boxes) and on 1,500 boxes with distinct scores (per-class path).
   loss.json         RetinaNet.compute_loss (Matcher + head losses) on the same synthetic outputs for a 3-image batch
@@ -30,6 +33,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import types
 
 import torch
@@ -203,6 +207,25 @@ def clustered_boxes(g, n, centres, spread, size):
     return torch.round(boxes * 2) / 2  # half-pixel grid: exact in float32 and short in JSON
 
 
+def box_iou_fixture():
+    g = torch.Generator().manual_seed(5)
+    def random_boxes(n):
+        xy = torch.rand(n, 2, generator=g) * 100
+        wh = torch.rand(n, 2, generator=g) * 60
+        return torch.cat([xy, xy + wh], dim=1)
+    special = torch.tensor([[10.0, 10.0, 20.0, 20.0],    # duplicated in both sets: IoU 1
+                            [20.0, 10.0, 30.0, 20.0],    # touches the first: IoU 0
+                            [12.0, 12.0, 18.0, 18.0],    # inside the first
+                            [5.0, 5.0, 5.0, 15.0],       # zero width: 0 / 0 against itself
+                            [0.0, 0.0, 0.0, 0.0]])       # a point
+    a = torch.cat([random_boxes(40), special]).to(torch.float32)
+    b = torch.cat([special, random_boxes(30)]).to(torch.float32)
+    iou = box_ops.box_iou(a, b).contiguous()
+    bits = iou.numpy().view("<i4").reshape(-1).tolist()
+    write("box_iou.json", {"a": flat(a), "b": flat(b), "iouBits": bits,
+                           "nans": int(torch.isnan(iou).sum()), "zeros": int((iou == 0).sum())})
+
+
 def nms_fixture():
     g = torch.Generator().manual_seed(3)
     centres = torch.rand(6, 2, generator=g) * 300
@@ -305,10 +328,10 @@ def loss_fixture():
     print(f"  compute_loss: {losses}")
 
 
+FIXTURES = {"anchors": anchors_fixture, "matcher": matcher_fixture, "box_coder": box_coder_fixture,
+            "box_iou": box_iou_fixture, "nms": nms_fixture, "postprocess": postprocess_fixture, "loss": loss_fixture}
+
 if __name__ == "__main__":
-    anchors_fixture()
-    matcher_fixture()
-    box_coder_fixture()
-    nms_fixture()
-    postprocess_fixture()
-    loss_fixture()
+    # all fixtures, or only those named: tools/make_anchor_fixtures.py box_iou nms
+    for name in sys.argv[1:] or FIXTURES:
+        FIXTURES[name]()

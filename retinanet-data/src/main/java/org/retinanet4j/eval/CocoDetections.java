@@ -1,29 +1,21 @@
 package org.retinanet4j.eval;
 
-import java.util.Arrays;
+import org.retinanet4j.boxes.BoxTable;
 
 /**
- * Scored detections in COCO results form, in primitive arrays: per detection its image id, category id,
- * box {@code x, y, w, h} and score, in the order they were added (that order breaks score ties, as the
- * stable sort of pycocotools does). Invalid values are rejected when added, naming the detection's index.
+ * Scored detections in COCO results form: per detection its image id, category id, box {@code x, y, w, h} and
+ * score, in the order they were added (that order breaks score ties, as the stable sort of pycocotools does), held
+ * in a {@link BoxTable} (score as its value). Invalid values are rejected when added, naming the detection's index.
  */
 public final class CocoDetections {
-    private long[] imageIds;
-    private int[] categoryIds;
-    private double[] boxes;
-    private double[] scores;
-    private int size;
+    private final BoxTable table;
 
     public CocoDetections() {
         this(64);
     }
 
     public CocoDetections(int capacity) {
-        int c = Math.max(1, capacity);
-        imageIds = new long[c];
-        categoryIds = new int[c];
-        boxes = new double[c * 4];
-        scores = new double[c];
+        table = new BoxTable(capacity);
     }
 
     /**
@@ -42,61 +34,44 @@ public final class CocoDetections {
             bad = "bbox has a negative size (w " + w + ", h " + h + ")";
         }
         if (bad != null) {
-            throw new IllegalArgumentException("detection #" + size + " (image_id " + imageId + "): " + bad);
+            throw new IllegalArgumentException("detection #" + table.size() + " (image_id " + imageId + "): " + bad);
         }
-        if (size == scores.length) {
-            int n = size * 2;
-            imageIds = Arrays.copyOf(imageIds, n);
-            categoryIds = Arrays.copyOf(categoryIds, n);
-            boxes = Arrays.copyOf(boxes, n * 4);
-            scores = Arrays.copyOf(scores, n);
-        }
-        imageIds[size] = imageId;
-        categoryIds[size] = categoryId;
-        boxes[size * 4] = x;
-        boxes[size * 4 + 1] = y;
-        boxes[size * 4 + 2] = w;
-        boxes[size * 4 + 3] = h;
-        scores[size] = score;
-        size++;
+        table.add(imageId, categoryId, x, y, w, h, score, 0);
         return this;
     }
 
     /** Appends all detections of {@code other} after this one's (used when merging workers' results). */
     public CocoDetections addAll(CocoDetections other) {
-        for (int i = 0; i < other.size; i++) {
-            add(other.imageIds[i], other.categoryIds[i], other.boxes[i * 4], other.boxes[i * 4 + 1],
-                    other.boxes[i * 4 + 2], other.boxes[i * 4 + 3], other.scores[i]);
-        }
+        table.addAll(other.table);
         return this;
     }
 
     public int size() {
-        return size;
+        return table.size();
     }
 
     public long imageId(int i) {
-        return imageIds[i];
+        return table.image(i);
     }
 
     public int categoryId(int i) {
-        return categoryIds[i];
+        return table.label(i);
     }
 
     public double score(int i) {
-        return scores[i];
+        return table.value(i);
     }
 
     /** Coordinate {@code j} (0 x, 1 y, 2 w, 3 h) of detection {@code i}. */
     public double box(int i, int j) {
-        return boxes[i * 4 + j];
+        return table.box(i, j);
     }
 
     double[] boxArray() {
-        return boxes;
+        return table.boxArray();
     }
 
     double[] scoreArray() {
-        return scores;
+        return table.valueArray();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import org.retinanet4j.boxes.BoxTable;
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.coco.CocoInstancesReader;
@@ -160,17 +161,14 @@ public final class CocoGroundTruth {
      * {@link #build()} checks that every one is known.
      */
     public static final class Builder {
+        private static final int CROWD = 1;
         private long[] images = new long[16];
         private int nImages;
         private int[] cats = new int[16];
         private String[] catNames = new String[16];
         private int nCats;
-        private long[] aImage = new long[64];
-        private int[] aCat = new int[64];
-        private double[] aBox = new double[256];
-        private double[] aArea = new double[64];
-        private boolean[] aCrowd = new boolean[64];
-        private int nAnn;
+        // value: the area; flag: iscrowd
+        private final BoxTable annotations = new BoxTable(64);
 
         public Builder addImage(long imageId) {
             if (nImages == images.length) {
@@ -196,23 +194,7 @@ public final class CocoGroundTruth {
          */
         public Builder addAnnotation(long imageId, int categoryId, double x, double y, double w, double h,
                                      double area, boolean crowd) {
-            if (nAnn == aImage.length) {
-                int n = nAnn * 2;
-                aImage = Arrays.copyOf(aImage, n);
-                aCat = Arrays.copyOf(aCat, n);
-                aBox = Arrays.copyOf(aBox, n * 4);
-                aArea = Arrays.copyOf(aArea, n);
-                aCrowd = Arrays.copyOf(aCrowd, n);
-            }
-            aImage[nAnn] = imageId;
-            aCat[nAnn] = categoryId;
-            aBox[nAnn * 4] = x;
-            aBox[nAnn * 4 + 1] = y;
-            aBox[nAnn * 4 + 2] = w;
-            aBox[nAnn * 4 + 3] = h;
-            aArea[nAnn] = area;
-            aCrowd[nAnn] = crowd;
-            nAnn++;
+            annotations.add(imageId, categoryId, x, y, w, h, area, crowd ? CROWD : 0);
             return this;
         }
 
@@ -236,6 +218,7 @@ public final class CocoGroundTruth {
                     throw new IllegalArgumentException("category id " + categoryIds[i] + " is declared twice");
                 }
             }
+            int nAnn = annotations.size();
             int kept = 0;
             int[] annImage = new int[nAnn];
             int[] annCat = new int[nAnn];
@@ -243,20 +226,20 @@ public final class CocoGroundTruth {
             double[] area = new double[nAnn];
             boolean[] crowd = new boolean[nAnn];
             for (int a = 0; a < nAnn; a++) {
-                int i = Arrays.binarySearch(imageIds, aImage[a]);
+                int i = Arrays.binarySearch(imageIds, annotations.image(a));
                 if (i < 0) {
-                    throw new IllegalArgumentException("annotation #" + a + ": image_id " + aImage[a]
+                    throw new IllegalArgumentException("annotation #" + a + ": image_id " + annotations.image(a)
                             + " is not among the images");
                 }
-                int k = Arrays.binarySearch(categoryIds, aCat[a]);
+                int k = Arrays.binarySearch(categoryIds, annotations.label(a));
                 if (k < 0) {
                     continue;
                 }
                 annImage[kept] = i;
                 annCat[kept] = k;
-                System.arraycopy(aBox, a * 4, boxes, kept * 4, 4);
-                area[kept] = aArea[a];
-                crowd[kept] = aCrowd[a];
+                System.arraycopy(annotations.boxArray(), a * 4, boxes, kept * 4, 4);
+                area[kept] = annotations.value(a);
+                crowd[kept] = annotations.has(a, CROWD);
                 kept++;
             }
             if (kept < nAnn) {

@@ -1,8 +1,12 @@
 package org.retinanet4j.eval;
 
+import org.retinanet4j.boxes.BoxIou;
+
 /**
- * IoU of boxes {@code x, y, w, h} as cocoapi's C function {@code bbIou} computes it: for a crowd region the
- * union is the detection's own area (intersection over detection), so a detection inside a crowd matches it.
+ * IoU of boxes {@code x, y, w, h} as cocoapi's C function {@code bbIou} computes it: the overlap area is
+ * {@link BoxIou#intersection}'s (corners {@code x + w}, {@code y + h}, areas {@code w * h}, all in double); for a
+ * crowd region the union is the detection's own area (intersection over detection), so a detection inside a crowd
+ * matches it. That union rule is what this class adds to the shared kernel.
  */
 final class CrowdAwareIou {
     private CrowdAwareIou() {
@@ -15,32 +19,16 @@ final class CrowdAwareIou {
     static void compute(double[] dtBoxes, int[] dtIdx, int nDt, double[] gtBoxes, boolean[] gtCrowd,
                         int[] gtIdx, int nGt, double[] out) {
         for (int g = 0; g < nGt; g++) {
-            int go = gtIdx[g] * 4;
-            double gx = gtBoxes[go];
-            double gy = gtBoxes[go + 1];
-            double gw = gtBoxes[go + 2];
-            double gh = gtBoxes[go + 3];
-            double ga = gw * gh;
+            int q = gtIdx[g] * 4;
             boolean crowd = gtCrowd[gtIdx[g]];
             for (int d = 0; d < nDt; d++) {
-                int dof = dtIdx[d] * 4;
-                double dx = dtBoxes[dof];
-                double dy = dtBoxes[dof + 1];
-                double dw = dtBoxes[dof + 2];
-                double dh = dtBoxes[dof + 3];
+                int p = dtIdx[d] * 4;
+                double dw = dtBoxes[p + 2];
+                double dh = dtBoxes[p + 3];
+                double i = BoxIou.intersection(dtBoxes[p], dtBoxes[p + 1], dtBoxes[p] + dw, dtBoxes[p + 1] + dh,
+                        gtBoxes[q], gtBoxes[q + 1], gtBoxes[q] + gtBoxes[q + 2], gtBoxes[q + 1] + gtBoxes[q + 3], 0);
                 double da = dw * dh;
-                out[d * nGt + g] = 0;
-                double w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
-                if (w <= 0) {
-                    continue;
-                }
-                double h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
-                if (h <= 0) {
-                    continue;
-                }
-                double i = w * h;
-                double u = crowd ? da : da + ga - i;
-                out[d * nGt + g] = i / u;
+                out[d * nGt + g] = i == 0 ? 0 : i / (crowd ? da : da + gtBoxes[q + 2] * gtBoxes[q + 3] - i);
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.nd4j.evaluation.BaseEvaluation;
 import org.nd4j.evaluation.IMetric;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.retinanet4j.boxes.BoxTable;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.decode.Detection;
 
@@ -34,11 +35,13 @@ import org.retinanet4j.decode.Detection;
  * detection count as evaluated images even if not declared with {@link #addImage}.
  *
  * <p>Serialisation: Java serialisation and DL4J's {@link #toJson()}/{@link #toYaml()} with
- * {@code BaseEvaluation.fromJson(json, DetectionEvaluation.class)}: the accumulated boxes are plain arrays
- * (trimmed before writing), so a restored instance evaluates to the same numbers.
+ * {@code BaseEvaluation.fromJson(json, DetectionEvaluation.class)}: the accumulated boxes are two
+ * {@link BoxTable}s of plain arrays (trimmed before writing), so a restored instance evaluates to the same numbers.
  */
 public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluation> {
     private static final long serialVersionUID = 1L;
+    private static final int CROWD = 1;
+    private static final int DIFFICULT = 2;
 
     private int[] categoryIds;
     private String[] categoryNames;
@@ -47,18 +50,9 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
 
     private long[] images = new long[16];
     private int numImages;
-    private long[] gtImage = new long[16];
-    private int[] gtCategory = new int[16];
-    private double[] gtBox = new double[64];
-    private double[] gtArea = new double[16];
-    private boolean[] gtCrowd = new boolean[16];
-    private boolean[] gtDifficult = new boolean[16];
-    private int numGt;
-    private long[] dtImage = new long[16];
-    private int[] dtCategory = new int[16];
-    private double[] dtBox = new double[64];
-    private double[] dtScore = new double[16];
-    private int numDt;
+    // boxes x, y, w, h and category ids; ground truth: value = area, flags CROWD | DIFFICULT; detections: value = score
+    private BoxTable groundTruth = new BoxTable();
+    private BoxTable detections = new BoxTable();
 
     private transient CocoEvalResult cachedCoco;
 
@@ -90,25 +84,7 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     /** One ground-truth box {@code x, y, w, h}; {@code area} decides small/medium/large (COCO's {@code area}). */
     public DetectionEvaluation addGroundTruth(long imageId, int categoryId, double x, double y, double w, double h,
                                               double area, boolean crowd, boolean difficult) {
-        if (numGt == gtImage.length) {
-            int n = numGt * 2;
-            gtImage = Arrays.copyOf(gtImage, n);
-            gtCategory = Arrays.copyOf(gtCategory, n);
-            gtBox = Arrays.copyOf(gtBox, n * 4);
-            gtArea = Arrays.copyOf(gtArea, n);
-            gtCrowd = Arrays.copyOf(gtCrowd, n);
-            gtDifficult = Arrays.copyOf(gtDifficult, n);
-        }
-        gtImage[numGt] = imageId;
-        gtCategory[numGt] = categoryId;
-        gtBox[numGt * 4] = x;
-        gtBox[numGt * 4 + 1] = y;
-        gtBox[numGt * 4 + 2] = w;
-        gtBox[numGt * 4 + 3] = h;
-        gtArea[numGt] = area;
-        gtCrowd[numGt] = crowd;
-        gtDifficult[numGt] = difficult;
-        numGt++;
+        groundTruth.add(imageId, categoryId, x, y, w, h, area, (crowd ? CROWD : 0) | (difficult ? DIFFICULT : 0));
         cachedCoco = null;
         return this;
     }
@@ -117,24 +93,10 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     public DetectionEvaluation addDetection(long imageId, int categoryId, double x, double y, double w, double h,
                                             double score) {
         if (!Double.isFinite(score) || !(w >= 0) || !(h >= 0)) {
-            throw new IllegalArgumentException("detection #" + numDt + " (image " + imageId + "): score " + score
-                    + ", size " + w + " x " + h + "; scores must be finite and sizes non-negative");
+            throw new IllegalArgumentException("detection #" + detections.size() + " (image " + imageId + "): score "
+                    + score + ", size " + w + " x " + h + "; scores must be finite and sizes non-negative");
         }
-        if (numDt == dtImage.length) {
-            int n = numDt * 2;
-            dtImage = Arrays.copyOf(dtImage, n);
-            dtCategory = Arrays.copyOf(dtCategory, n);
-            dtBox = Arrays.copyOf(dtBox, n * 4);
-            dtScore = Arrays.copyOf(dtScore, n);
-        }
-        dtImage[numDt] = imageId;
-        dtCategory[numDt] = categoryId;
-        dtBox[numDt * 4] = x;
-        dtBox[numDt * 4 + 1] = y;
-        dtBox[numDt * 4 + 2] = w;
-        dtBox[numDt * 4 + 3] = h;
-        dtScore[numDt] = score;
-        numDt++;
+        detections.add(imageId, categoryId, x, y, w, h, score, 0);
         cachedCoco = null;
         return this;
     }
@@ -251,23 +213,16 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
         for (int i = 0; i < other.numImages; i++) {
             addImage(other.images[i]);
         }
-        for (int g = 0; g < other.numGt; g++) {
-            addGroundTruth(other.gtImage[g], other.gtCategory[g], other.gtBox[g * 4], other.gtBox[g * 4 + 1],
-                    other.gtBox[g * 4 + 2], other.gtBox[g * 4 + 3], other.gtArea[g], other.gtCrowd[g],
-                    other.gtDifficult[g]);
-        }
-        for (int d = 0; d < other.numDt; d++) {
-            addDetection(other.dtImage[d], other.dtCategory[d], other.dtBox[d * 4], other.dtBox[d * 4 + 1],
-                    other.dtBox[d * 4 + 2], other.dtBox[d * 4 + 3], other.dtScore[d]);
-        }
+        groundTruth.addAll(other.groundTruth);
+        detections.addAll(other.detections);
         nextAutoImageId = Math.max(nextAutoImageId, other.nextAutoImageId);
     }
 
     @Override
     public void reset() {
         numImages = 0;
-        numGt = 0;
-        numDt = 0;
+        groundTruth.clear();
+        detections.clear();
         nextAutoImageId = 0;
         cachedCoco = null;
     }
@@ -279,20 +234,19 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
             for (int i = 0; i < numImages; i++) {
                 b.addImage(images[i]);
             }
-            for (int g = 0; g < numGt; g++) {
-                b.addImage(gtImage[g]); // an image with boxes is evaluated even if not declared
-                b.addAnnotation(gtImage[g], gtCategory[g], gtBox[g * 4], gtBox[g * 4 + 1], gtBox[g * 4 + 2],
-                        gtBox[g * 4 + 3], gtArea[g], gtCrowd[g]);
+            for (int g = 0; g < groundTruth.size(); g++) {
+                b.addImage(groundTruth.image(g)); // an image with boxes is evaluated even if not declared
+                b.addAnnotation(groundTruth.image(g), groundTruth.label(g), groundTruth.box(g, 0),
+                        groundTruth.box(g, 1), groundTruth.box(g, 2), groundTruth.box(g, 3), groundTruth.value(g),
+                        groundTruth.has(g, CROWD));
             }
             for (int k : categoryList()) {
                 b.addCategory(k, nameOf(k));
             }
-            CocoDetections dt = new CocoDetections(numDt);
-            for (int d = 0; d < numDt; d++) {
-                b.addImage(dtImage[d]); // an image with detections was evaluated, even without boxes
-                dt.add(dtImage[d], dtCategory[d], dtBox[d * 4], dtBox[d * 4 + 1], dtBox[d * 4 + 2],
-                        dtBox[d * 4 + 3], dtScore[d]);
+            for (int d = 0; d < detections.size(); d++) {
+                b.addImage(detections.image(d)); // an image with detections was evaluated, even without boxes
             }
+            CocoDetections dt = cocoDetections();
             cachedCoco = new CocoEvaluator().evaluate(b.build(), dt);
         }
         return cachedCoco;
@@ -310,25 +264,33 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     /** Pascal VOC evaluation (IoU 0.5, difficult and crowd boxes ignored). */
     public VocEvaluator.Result vocResult(VocEvaluator.Metric metric) {
         VocGroundTruth gt = new VocGroundTruth();
-        for (int g = 0; g < numGt; g++) {
-            double x = gtBox[g * 4];
-            double y = gtBox[g * 4 + 1];
-            gt.add(gtImage[g], gtCategory[g], x, y, x + gtBox[g * 4 + 2], y + gtBox[g * 4 + 3],
-                    gtDifficult[g] || gtCrowd[g]);
+        for (int g = 0; g < groundTruth.size(); g++) {
+            double x = groundTruth.box(g, 0);
+            double y = groundTruth.box(g, 1);
+            gt.add(groundTruth.image(g), groundTruth.label(g), x, y, x + groundTruth.box(g, 2),
+                    y + groundTruth.box(g, 3), groundTruth.has(g, DIFFICULT) || groundTruth.has(g, CROWD));
         }
-        CocoDetections dt = new CocoDetections(numDt);
-        for (int d = 0; d < numDt; d++) {
-            dt.add(dtImage[d], dtCategory[d], dtBox[d * 4], dtBox[d * 4 + 1], dtBox[d * 4 + 2], dtBox[d * 4 + 3],
-                    dtScore[d]);
+        return new VocEvaluator(metric, vocPixelInclusive).evaluate(gt, cocoDetections());
+    }
+
+    private CocoDetections cocoDetections() {
+        CocoDetections dt = new CocoDetections(detections.size());
+        for (int d = 0; d < detections.size(); d++) {
+            dt.add(detections.image(d), detections.label(d), detections.box(d, 0), detections.box(d, 1),
+                    detections.box(d, 2), detections.box(d, 3), detections.value(d));
         }
-        return new VocEvaluator(metric, vocPixelInclusive).evaluate(gt, dt);
+        return dt;
     }
 
     private int[] categoryList() {
         if (categoryIds != null) {
             return categoryIds;
         }
-        return Arrays.stream(gtCategory, 0, numGt).distinct().sorted().toArray();
+        int[] ids = new int[groundTruth.size()];
+        for (int g = 0; g < ids.length; g++) {
+            ids[g] = groundTruth.label(g);
+        }
+        return Arrays.stream(ids).distinct().sorted().toArray();
     }
 
     private String nameOf(int categoryId) {
@@ -373,11 +335,11 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     }
 
     public int numGroundTruth() {
-        return numGt;
+        return groundTruth.size();
     }
 
     public int numDetections() {
-        return numDt;
+        return detections.size();
     }
 
     @Override
@@ -400,15 +362,7 @@ public final class DetectionEvaluation extends BaseEvaluation<DetectionEvaluatio
     /** Cuts the growable arrays to their used length so that serialised forms carry no spare capacity. */
     private void trim() {
         images = Arrays.copyOf(images, Math.max(1, numImages));
-        gtImage = Arrays.copyOf(gtImage, Math.max(1, numGt));
-        gtCategory = Arrays.copyOf(gtCategory, Math.max(1, numGt));
-        gtBox = Arrays.copyOf(gtBox, Math.max(4, numGt * 4));
-        gtArea = Arrays.copyOf(gtArea, Math.max(1, numGt));
-        gtCrowd = Arrays.copyOf(gtCrowd, Math.max(1, numGt));
-        gtDifficult = Arrays.copyOf(gtDifficult, Math.max(1, numGt));
-        dtImage = Arrays.copyOf(dtImage, Math.max(1, numDt));
-        dtCategory = Arrays.copyOf(dtCategory, Math.max(1, numDt));
-        dtBox = Arrays.copyOf(dtBox, Math.max(4, numDt * 4));
-        dtScore = Arrays.copyOf(dtScore, Math.max(1, numDt));
+        groundTruth.trim();
+        detections.trim();
     }
 }

@@ -1,10 +1,5 @@
 package org.retinanet4j.eval;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,19 +10,24 @@ import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
+import org.retinanet4j.charts.LineCharts;
+
 /**
- * Draws the interpolated precision/recall curves of a {@link CocoEvalResult} as PNG files with Java2D, one file
- * per category ({@code pr-<id>-<name>.png}), each with the curves at IoU 0.50, 0.75 and the mean over
- * .50:.95 (all areas, 100 detections). Categories without ground truth get no file.
+ * The interpolated precision/recall curves of a {@link CocoEvalResult} as xchart line charts, one per category
+ * ({@code pr-<id>-<name>.png} from {@link #writeAll}), each with the curves at IoU 0.50, 0.75 and the mean over
+ * .50:.95 (all areas, 100 detections), at pycocotools' 101 recall thresholds. Categories without ground truth
+ * get no chart.
  */
 public final class PrecisionRecallPlot {
-    private static final int W = 480;
-    private static final int H = 400;
-    private static final int LEFT = 60;
-    private static final int RIGHT = 20;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 50;
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c)};
+
+    public static final String IOU_50 = "IoU 0.50";
+    public static final String IOU_75 = "IoU 0.75";
+    public static final String IOU_MEAN = "IoU .50:.95";
+    static final int WIDTH = 480;
+    static final int HEIGHT = 400;
 
     private PrecisionRecallPlot() {
     }
@@ -48,38 +48,33 @@ public final class PrecisionRecallPlot {
         return written;
     }
 
-    /** The plot of category index {@code k}. */
+    /** The chart of category index {@code k} as a picture. */
     public static BufferedImage render(CocoEvalResult result, int k) {
-        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, W, H);
-            drawAxes(g);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, "%s (id %d)  AP %.3f", result.categoryName(k),
-                    result.categoryId(k), result.categoryAp(k)), LEFT, 24);
-            double[][] curves = {
-                    result.precisionRecallCurve(k, CocoEvalParams.iouIndex(0.5)),
-                    result.precisionRecallCurve(k, CocoEvalParams.iouIndex(0.75)),
-                    meanCurve(result, k)};
-            String[] labels = {"IoU 0.50", "IoU 0.75", "IoU .50:.95"};
-            for (int c = 0; c < curves.length; c++) {
-                drawCurve(g, curves[c], COLORS[c]);
-                g.setColor(COLORS[c]);
-                // legend bottom-left: below the curves of any detector worth plotting
-                int ly = py(0) - 56 + c * 18;
-                g.fillRect(LEFT + 10, ly - 6, 12, 4);
-                g.setColor(Color.BLACK);
-                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-                g.drawString(labels[c], LEFT + 28, ly);
-            }
-        } finally {
-            g.dispose();
+        return BitmapEncoder.getBufferedImage(chart(result, k));
+    }
+
+    /**
+     * The chart of category index {@code k}: series {@link #IOU_50}, {@link #IOU_75} and {@link #IOU_MEAN},
+     * recall on x, interpolated precision on y.
+     *
+     * @throws IllegalArgumentException when the category has no ground truth (no curve)
+     */
+    public static XYChart chart(CocoEvalResult result, int k) {
+        double[] at50 = result.precisionRecallCurve(k, CocoEvalParams.iouIndex(0.5));
+        if (at50 == null) {
+            throw new IllegalArgumentException("category " + result.categoryName(k) + " (id " + result.categoryId(k)
+                    + ") has no ground truth, so no precision/recall curve");
         }
-        return img;
+        XYChart chart = LineCharts.create(String.format(Locale.ROOT, "%s (id %d)  AP %.3f", result.categoryName(k),
+                result.categoryId(k), result.categoryAp(k)), "recall", "precision", WIDTH, HEIGHT);
+        var s = chart.getStyler();
+        s.setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+        s.setLegendPosition(Styler.LegendPosition.InsideSW); // below the curves of any detector worth plotting
+        double[] recall = CocoEvalParams.RECALL_THRESHOLDS.clone();
+        chart.addSeries(IOU_50, recall, at50);
+        chart.addSeries(IOU_75, recall, result.precisionRecallCurve(k, CocoEvalParams.iouIndex(0.75)));
+        chart.addSeries(IOU_MEAN, recall, meanCurve(result, k));
+        return chart;
     }
 
     private static double[] meanCurve(CocoEvalResult result, int k) {
@@ -91,43 +86,5 @@ public final class PrecisionRecallPlot {
             }
         }
         return mean;
-    }
-
-    private static void drawAxes(Graphics2D g) {
-        g.setColor(new Color(0xdddddd));
-        for (int i = 0; i <= 10; i++) {
-            int x = px(i / 10.0);
-            int y = py(i / 10.0);
-            g.drawLine(x, py(0), x, py(1));
-            g.drawLine(px(0), y, px(1), y);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(px(0), py(1), px(1) - px(0), py(0) - py(1));
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (int i = 0; i <= 10; i += 2) {
-            String s = String.format(Locale.ROOT, "%.1f", i / 10.0);
-            g.drawString(s, px(i / 10.0) - 8, py(0) + 15);
-            g.drawString(s, px(0) - 28, py(i / 10.0) + 4);
-        }
-        g.drawString("recall", (px(0) + px(1)) / 2 - 15, H - 12);
-        g.drawString("precision", 4, TOP - 8);
-    }
-
-    private static void drawCurve(Graphics2D g, double[] precision, Color color) {
-        g.setColor(color);
-        g.setStroke(new BasicStroke(2f));
-        for (int r = 1; r < precision.length; r++) {
-            g.drawLine(px(CocoEvalParams.RECALL_THRESHOLDS[r - 1]), py(precision[r - 1]),
-                    px(CocoEvalParams.RECALL_THRESHOLDS[r]), py(precision[r]));
-        }
-        g.setStroke(new BasicStroke(1f));
-    }
-
-    private static int px(double recall) {
-        return LEFT + (int) Math.round(recall * (W - LEFT - RIGHT));
-    }
-
-    private static int py(double precision) {
-        return H - BOTTOM - (int) Math.round(precision * (H - TOP - BOTTOM));
     }
 }

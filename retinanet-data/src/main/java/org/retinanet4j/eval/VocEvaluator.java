@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.retinanet4j.boxes.BoxIou;
+
 /**
  * Pascal VOC detection mAP at IoU 0.5, as the VOC devkit (and py-faster-rcnn's {@code voc_eval.py}) computes it:
  * per class, detections in descending score order (equal scores: by image id, then input order), each matched to the ground-truth box of its image
@@ -112,11 +114,8 @@ public final class VocEvaluator {
             if (cand != null) {
                 for (int j = 0; j < cand.length; j++) {
                     int g = cand[j];
-                    double iw = Math.min(gt.coord(g, 2), bx2) - Math.max(gt.coord(g, 0), bx1) + one;
-                    double ih = Math.min(gt.coord(g, 3), by2) - Math.max(gt.coord(g, 1), by1) + one;
-                    iw = Math.max(iw, 0);
-                    ih = Math.max(ih, 0);
-                    double inter = iw * ih;
+                    double inter = BoxIou.intersection(gt.coord(g, 0), gt.coord(g, 1), gt.coord(g, 2), gt.coord(g, 3),
+                            bx1, by1, bx2, by2, one);
                     double uni = (bx2 - bx1 + one) * (by2 - by1 + one)
                             + (gt.coord(g, 2) - gt.coord(g, 0) + one) * (gt.coord(g, 3) - gt.coord(g, 1) + one)
                             - inter;

@@ -1,42 +1,24 @@
 package org.retinanet4j.eval;
 
-import java.util.Arrays;
-
+import org.retinanet4j.boxes.BoxTable;
 import org.retinanet4j.data.DetectionDataset;
 
 /**
- * Ground truth for Pascal VOC evaluation in primitive arrays: per box its image id, class id, corners
- * {@code x1, y1, x2, y2} and {@code difficult} flag, in the order added.
+ * Ground truth for Pascal VOC evaluation: per box its image id, class id, corners {@code x1, y1, x2, y2} and
+ * {@code difficult} flag, in the order added, held in a {@link BoxTable}.
  */
 public final class VocGroundTruth {
-    private long[] image = new long[64];
-    private int[] cls = new int[64];
-    private double[] box = new double[256];
-    private boolean[] difficult = new boolean[64];
-    private int size;
+    private static final int DIFFICULT = 1;
+    private final BoxTable boxes = new BoxTable(64);
 
     /** Adds one box (corners as in the VOC XML). */
     public VocGroundTruth add(long imageId, int classId, double x1, double y1, double x2, double y2,
                               boolean isDifficult) {
         if (!(x2 >= x1 && y2 >= y1)) {
-            throw new IllegalArgumentException("ground-truth box #" + size + " (image " + imageId
+            throw new IllegalArgumentException("ground-truth box #" + boxes.size() + " (image " + imageId
                     + "): corners out of order [" + x1 + ", " + y1 + ", " + x2 + ", " + y2 + "]");
         }
-        if (size == image.length) {
-            int n = size * 2;
-            image = Arrays.copyOf(image, n);
-            cls = Arrays.copyOf(cls, n);
-            box = Arrays.copyOf(box, n * 4);
-            difficult = Arrays.copyOf(difficult, n);
-        }
-        image[size] = imageId;
-        cls[size] = classId;
-        box[size * 4] = x1;
-        box[size * 4 + 1] = y1;
-        box[size * 4 + 2] = x2;
-        box[size * 4 + 3] = y2;
-        difficult[size] = isDifficult;
-        size++;
+        boxes.add(imageId, classId, x1, y1, x2, y2, 0, isDifficult ? DIFFICULT : 0);
         return this;
     }
 
@@ -72,22 +54,22 @@ public final class VocGroundTruth {
     }
 
     public int size() {
-        return size;
+        return boxes.size();
     }
 
     long imageId(int i) {
-        return image[i];
+        return boxes.image(i);
     }
 
     int classId(int i) {
-        return cls[i];
+        return boxes.label(i);
     }
 
     double coord(int i, int j) {
-        return box[i * 4 + j];
+        return boxes.box(i, j);
     }
 
     boolean difficult(int i) {
-        return difficult[i];
+        return boxes.has(i, DIFFICULT);
     }
 }

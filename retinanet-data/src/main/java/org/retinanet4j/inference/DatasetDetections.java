@@ -6,15 +6,15 @@ import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.data.iterator.SampleMetadata;
 import org.retinanet4j.decode.Detection;
 import org.retinanet4j.eval.CocoDetections;
-import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a {@link Detector} over a whole dataset through the data pipeline's evaluation iterator and collects
- * COCO-style detections (category ids mapped back through the model's metadata).
+ * Runs a {@link Detector} over a whole dataset through the data pipeline's evaluation iterator (prepared as the
+ * detector's model spec says) and collects COCO-style detections (category ids mapped back through the model's
+ * metadata).
  */
 public final class DatasetDetections {
 
@@ -24,10 +24,8 @@ public final class DatasetDetections {
     public static CocoDetections run(Detector detector, DetectionDataset dataset, int batchSize) {
         CocoDetections out = new CocoDetections();
         int[] categoryIds = detector.metadata().categoryIds();
-        try (RetinaNetIterator it = RetinaNetIterator.builder(dataset)
+        try (RetinaNetIterator it = RetinaNetIterator.builder(dataset, detector.spec())
                 .batchSize(batchSize)
-                .resize(detector.resizeRule())
-                .padding(PaddingRule.toMultipleOf(Detector.PAD_MULTIPLE))
                 .training(false)
                 .loaderThreads(1)
                 .build()) {

@@ -1,27 +1,21 @@
 package org.retinanet4j.inference;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
-import org.retinanet4j.data.image.ImageResizer;
-import org.retinanet4j.data.image.RgbImage;
+import org.retinanet4j.data.image.InputBatch;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.image.InputPreparer;
-import org.retinanet4j.data.image.NetworkInput;
+import org.retinanet4j.data.image.ResizedImage;
+import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.decode.DecoderConfig;
 import org.retinanet4j.decode.Detection;
 import org.retinanet4j.decode.DetectionDecoder;
-import org.retinanet4j.persist.AnchorSettings;
-import org.retinanet4j.persist.DecoderSettings;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
-import org.retinanet4j.preprocess.ImageNormalization;
-import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -30,35 +24,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a saved RetinaNet on images: decode and prepare them exactly as training does ({@link InputPreparer}:
- * same decoder, resize, normalisation and padding), with the resize rule set by the model's input size
- * (torchvision's rule: shorter side to min(H, W) of the input, longer side capped at max(H, W)), normalise with
- * {@link ImageNormalization}, pad to a multiple of 128, run the graph, decode and map boxes back to the original
- * image. Returns detections per image in original pixels. Not thread-safe (one decoder and graph per instance).
+ * Runs a saved RetinaNet on images, entirely as its {@link RetinaNetSpec} says: decode as training does, prepare
+ * with the spec's {@link InputBatcher} (resize to the model's input size, normalise with its mean and standard
+ * deviation, pad to its padding multiple), run the graph, decode against the spec's anchors with its decoder
+ * settings (or the ones given) and map boxes back to the original image. Returns detections per image in original
+ * pixels. Not thread-safe (one decoder and graph per instance).
  */
 public final class Detector {
-    /** Inputs are padded to a multiple of the coarsest stride (P7). */
-    public static final int PAD_MULTIPLE = 128;
 
     private final ComputationGraph graph;
     private final ModelMetadata metadata;
     private final DetectionDecoder decoder;
-    private final ResizeRule resize;
+    private final InputBatcher batcher;
     private final InputPreparer preparer;
 
+    /** With the model's own decoder settings. */
     public Detector(SavedModel model) {
-        this(model, decoderConfig(model.metadata().decoder()));
+        this(model, model.metadata().spec().decoder());
     }
 
+    /** With other decoder settings (e.g. a higher score threshold, or COCO's 100 detections per image). */
     public Detector(SavedModel model, DecoderConfig decoding) {
         this.graph = model.graph();
         this.metadata = model.metadata();
-        this.decoder = new DetectionDecoder(new AnchorGenerator(anchorConfig(metadata.anchors())), decoding,
-                metadata.classNames());
-        int h = metadata.inputHeight();
-        int w = metadata.inputWidth();
-        this.resize = new ResizeRule(Math.min(h, w), Math.max(h, w));
-        this.preparer = new InputPreparer(resize, PaddingRule.toMultipleOf(PAD_MULTIPLE));
+        RetinaNetSpec spec = metadata.spec();
+        this.decoder = new DetectionDecoder(new AnchorGenerator(spec.anchors()), decoding, metadata.classNames());
+        this.batcher = InputBatcher.of(spec);
+        this.preparer = new InputPreparer(batcher);
     }
 
     /** Loads a model file written by training ({@link ModelBundle}). */
@@ -66,24 +58,26 @@ public final class Detector {
         return new Detector(ModelBundle.load(modelFile));
     }
 
-    public static AnchorConfig anchorConfig(AnchorSettings a) {
-        return new AnchorConfig(a.sizes(), a.scales(), a.aspectRatios(), 3);
-    }
-
-    public static DecoderConfig decoderConfig(DecoderSettings d) {
-        return new DecoderConfig(d.scoreThreshold(), d.topKPerLevel(), d.nmsIouThreshold(), d.detectionsPerImage());
-    }
-
     public ModelMetadata metadata() {
         return metadata;
+    }
+
+    public RetinaNetSpec spec() {
+        return metadata.spec();
     }
 
     public ComputationGraph graph() {
         return graph;
     }
 
-    public ResizeRule resizeRule() {
-        return resize;
+    /** How images become network input. */
+    public InputBatcher inputBatcher() {
+        return batcher;
+    }
+
+    /** How network outputs become detections (anchors and decoder settings). */
+    public DetectionDecoder decoder() {
+        return decoder;
     }
 
     public DecoderConfig decoderConfig() {
@@ -92,43 +86,25 @@ public final class Detector {
 
     /** Detections in an image file (any format the data pipeline reads). */
     public List<Detection> detect(Path imageFile) throws IOException {
-        return detect(preparer.prepare(imageFile));
+        return detect(preparer.prepare(imageFile)).get(0);
     }
 
     public List<Detection> detect(BufferedImage image) {
-        return detect(preparer.prepare(image));
-    }
-
-    private List<Detection> detect(NetworkInput input) {
-        return detect(input.image(), List.of(input.info())).get(0);
+        return detect(preparer.prepare(image)).get(0);
     }
 
     /** One list of detections per image, run as one batch. */
     public List<List<Detection>> detectImages(List<RgbImage> images) {
-        List<ResizeInfo> infos = new ArrayList<>(images.size());
-        int maxH = 0;
-        int maxW = 0;
+        List<ResizedImage> resized = new ArrayList<>(images.size());
         for (RgbImage img : images) {
-            ResizeInfo r = resize.apply(img.height(), img.width(), PaddingRule.toMultipleOf(1));
-            infos.add(r);
-            maxH = Math.max(maxH, r.resizedHeight());
-            maxW = Math.max(maxW, r.resizedWidth());
+            resized.add(batcher.resize(img, false));
         }
-        PaddingRule pad = PaddingRule.toMultipleOf(PAD_MULTIPLE);
-        int ph = pad.paddedHeight(maxH);
-        int pw = pad.paddedWidth(maxW);
-        int slot = 3 * ph * pw;
-        float[] buffer = new float[images.size() * slot];
-        List<ResizeInfo> padded = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            RgbImage img = images.get(i);
-            ResizeInfo r = infos.get(i);
-            float[] pixels = ImageResizer.resize(img, r.resizedWidth(), r.resizedHeight());
-            ImageNormalization.writeChw(pixels, r.resizedHeight(), r.resizedWidth(), false, buffer, i * slot, ph, pw);
-            padded.add(ResizeInfo.of(img.height(), img.width(), r.resizedHeight(), r.resizedWidth(), ph, pw));
-        }
-        INDArray batch = Nd4j.create(buffer, new long[]{images.size(), 3, ph, pw}, DataType.FLOAT);
-        return detect(batch, padded);
+        return detect(batcher.batch(resized));
+    }
+
+    /** Detections for prepared input (from this detector's {@link #inputBatcher()}). */
+    public List<List<Detection>> detect(InputBatch input) {
+        return detect(input.images(), input.geometry());
     }
 
     /**

@@ -27,9 +27,10 @@ class DetectorTest {
 
     @Test
     void detectsInOriginalPixelsFromFilesAndImagesAlike() throws Exception {
-        ComputationGraph graph = RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(8)
-                .headWidth(8).headDepth(1).inputShape(3, 128, 128).seed(1).build().init();
-        ModelMetadata md = ModelMetadata.of(List.of("cat", "dog"), new int[]{17, 18}, 128, 128, "test");
+        RetinaNet zoo = RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(8)
+                .headWidth(8).headDepth(1).inputShape(3, 128, 128).seed(1).build();
+        ComputationGraph graph = zoo.init();
+        ModelMetadata md = ModelMetadata.of(zoo.spec(), List.of("cat", "dog"), new int[]{17, 18});
         Path modelFile = dir.resolve("model.zip");
         ModelBundle.save(modelFile, new SavedModel(graph, md));
         // the untrained net scores every anchor at the prior 0.01: threshold 0 keeps them, so boxes exist

@@ -1,11 +1,10 @@
 package org.retinanet4j.bench;
 
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.retinanet4j.anchors.AnchorConfig;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.coco.CocoInstancesReader;
-import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.data.image.ResizedImage;
 import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.data.image.RgbImageDecoder;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
@@ -13,11 +12,7 @@ import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
 import org.retinanet4j.data.voc.VocReader;
-import org.retinanet4j.preprocess.ImageNormalization;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +24,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Images per second of {@link RetinaNetIterator} at 512x512 with targets (decode, resize, flip, normalise, pad,
- * match anchors, encode), for several loader-thread counts, consuming batches as fast as they come. Source: a
- * generated shapes dataset of 512x512 PNGs (default), or real JPEG photos with {@code voc=DIR} (a Pascal VOC folder
- * such as ../shared/data/voc2012-sample; shorter side to 512, padded to 512x512).
+ * Images per second of {@link RetinaNetIterator} for a model of input 512x512 with targets (decode, resize, flip,
+ * normalise, pad, match anchors, encode), for several loader-thread counts, consuming batches as fast as they
+ * come. Source: a generated shapes dataset of 512x512 PNGs (default), or real JPEG photos with {@code voc=DIR} (a
+ * Pascal VOC folder such as ../shared/data/voc2012-sample; shorter side to 512, padded to a multiple of 128).
  *
  * <pre>RETINANET_MAIN=org.retinanet4j.bench.IteratorBenchmark ./retinanet [threads=0,1,2] [images=64] [batch=4]
  *     [classes=91] [epochs=3] [voc=DIR]</pre>
@@ -66,17 +61,16 @@ public final class IteratorBenchmark {
                 dataset = new CocoInstancesReader().read(out.trainAnnotations(), out.trainImages());
                 source = "synthetic 512x512 PNG shapes";
             }
-            TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()),
-                    Math.max(classes, dataset.categories().size()));
+            RetinaNetSpec spec = RetinaNetSpec.builder().numClasses(Math.max(classes, dataset.categories().size()))
+                    .inputSize(512, 512).build();
             System.out.printf(Locale.ROOT, "%s: %d images, %d boxes; input 512x512, batch %d, %d classes in the "
                             + "targets, %d processors%n", source, dataset.numImages(), dataset.numBoxes(), batch,
                     Math.max(classes, dataset.categories().size()), Runtime.getRuntime().availableProcessors());
-            stageCosts(dataset);
+            stageCosts(dataset, InputBatcher.of(spec));
             for (String t : threads) {
                 int n = Integer.parseInt(t.trim());
-                try (RetinaNetIterator it = RetinaNetIterator.builder(dataset).targets(targets).batchSize(batch)
-                        .resize(new ResizeRule(512, 512)).padding(PaddingRule.toFixed(512, 512)).training(true)
-                        .seed(7).loaderThreads(n).build()) {
+                try (RetinaNetIterator it = RetinaNetIterator.builder(dataset, spec).withTargets().batchSize(batch)
+                        .training(true).seed(7).loaderThreads(n).build()) {
                     consume(it, 1);   // warm-up epoch (JIT, anchor cache, file cache)
                     long start = System.nanoTime();
                     long cpu0 = processCpuNanos();
@@ -97,9 +91,8 @@ public final class IteratorBenchmark {
     }
 
     /** Single-thread cost per image of each pipeline stage (second pass over the images, files cached). */
-    private static void stageCosts(DetectionDataset dataset) throws IOException {
+    private static void stageCosts(DetectionDataset dataset, InputBatcher batcher) throws IOException {
         RgbImageDecoder decoder = new RgbImageDecoder();
-        ResizeRule rule = new ResizeRule(512, 512);
         long[] nanos = new long[3];
         for (int pass = 0; pass < 2; pass++) {
             java.util.Arrays.fill(nanos, 0);
@@ -107,11 +100,9 @@ public final class IteratorBenchmark {
                 long t0 = System.nanoTime();
                 RgbImage image = decoder.decode(dataset.imagePath(i));
                 long t1 = System.nanoTime();
-                ResizeInfo info = rule.apply(image.height(), image.width(), PaddingRule.toFixed(512, 512));
-                float[] px = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
+                ResizedImage resized = batcher.resize(image, false);
                 long t2 = System.nanoTime();
-                float[] chw = new float[3 * 512 * 512];
-                ImageNormalization.writeChw(px, info.resizedHeight(), info.resizedWidth(), false, chw, 0, 512, 512);
+                batcher.batch(java.util.List.of(resized));
                 long t3 = System.nanoTime();
                 nanos[0] += t1 - t0;
                 nanos[1] += t2 - t1;
@@ -119,7 +110,7 @@ public final class IteratorBenchmark {
             }
         }
         int n = dataset.numImages();
-        System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad %.1f ms%n",
+        System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad+INDArray %.1f ms%n",
                 nanos[0] / 1e6 / n, nanos[1] / 1e6 / n, nanos[2] / 1e6 / n);
     }
 

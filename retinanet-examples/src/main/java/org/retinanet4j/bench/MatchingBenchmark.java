@@ -5,10 +5,10 @@ import java.util.Random;
 
 import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
-import org.retinanet4j.targets.Matcher;
+import org.retinanet4j.targets.AnchorMatcher;
 
 /**
- * Times the full {@link Matcher} (IoU of every anchor against every box, thresholds, low-quality rule) on the
+ * Times the full {@link AnchorMatcher} (IoU of every anchor against every box, thresholds, low-quality rule) on the
  * 119,718 anchors of a 768x832 input against 50 random boxes; tools/bench_torch_matching_nms.py times torchvision's
  * {@code box_iou} + {@code Matcher} on the same setting.
  *
@@ -27,7 +27,7 @@ public final class MatchingBenchmark {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         float[] anchors = new AnchorGenerator(AnchorConfig.torchvisionDefault()).anchors(HEIGHT, WIDTH);
         float[] boxes = randomBoxes(new Random(0), numBoxes, WIDTH, HEIGHT);
-        Matcher matcher = new Matcher();
+        AnchorMatcher matcher = new AnchorMatcher();
         long checksum = 0;
         for (int i = 0; i < 10; i++) { // warm-up: let the JIT compile the loops
             checksum += Arrays.stream(matcher.match(anchors, boxes)).filter(m -> m >= 0).count();

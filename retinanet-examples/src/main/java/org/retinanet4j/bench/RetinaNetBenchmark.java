@@ -6,11 +6,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.runtime.OneDnnHelpers;
 import org.retinanet4j.targets.GroundTruth;
 import org.retinanet4j.targets.RetinaNetTargets;
 import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 import org.retinanet4j.zoo.RetinaNet;
 
 import java.util.ArrayList;
@@ -39,6 +41,9 @@ public final class RetinaNetBenchmark {
         RetinaNet model = builder.inputShape(3, size, size)
                 .cacheMode(CacheMode.valueOf(System.getProperty("cache", "NONE"))).build();
         ComputationGraph net = model.init();
+        // Adam 1e-4 without schedule, decay or clipping: the figure is the network's step, not a recipe's
+        OptimizationRecipe.apply(net, TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-4)
+                .warmup(0, 1).weightDecay(0).gradientClipL2(0).build());
         System.out.printf("%s %dx%d, %d parameters, oneDNN helpers %s, threads %s%n", which, size, size,
                 net.params().length(), OneDnnHelpers.active() ? "on" : "off",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
@@ -65,7 +70,7 @@ public final class RetinaNetBenchmark {
     }
 
     private static MultiDataSet trainingBatch(RetinaNet model, int size) {
-        int classes = model.config().numClasses();
+        int classes = model.spec().numClasses();
         Random rnd = new Random(1);
         List<GroundTruth> truths = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -82,7 +87,7 @@ public final class RetinaNetBenchmark {
             }
             truths.add(new GroundTruth(boxes, labels));
         }
-        RetinaNetTargets t = new TargetBuilder(new AnchorGenerator(model.config().anchorConfig()), classes)
+        RetinaNetTargets t = new TargetBuilder(model.spec())
                 .build(truths, size, size);
         return new MultiDataSet(new INDArray[]{Nd4j.randn(DataType.FLOAT, 2, 3, size, size)},
                 new INDArray[]{t.classTargets(), t.boxTargets()});

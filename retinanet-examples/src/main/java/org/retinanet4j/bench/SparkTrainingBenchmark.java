@@ -11,8 +11,7 @@ import org.retinanet4j.data.records.DetectionRecordReader;
 import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
-import org.retinanet4j.persist.AnchorSettings;
-import org.retinanet4j.persist.DecoderSettings;
+import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.spark.BatchRecipe;
 import org.retinanet4j.spark.SparkContexts;
@@ -69,11 +68,12 @@ public final class SparkTrainingBenchmark {
                     0.1, 0.5, 1)).generate(tmp);
             DetectionDataset train = new CocoInstancesReader().read(out.trainAnnotations(), out.trainImages());
             int base = Math.max(8, size / 16);
-            AnchorSettings anchors = new AnchorSettings(new int[] {base, 2 * base, 4 * base, 8 * base, 16 * base},
-                    AnchorSettings.torchvisionDefault().scales(), AnchorSettings.torchvisionDefault().aspectRatios());
-            ModelMetadata md = new ModelMetadata(List.of(train.categories().names()), new int[] {1, 3, 7}, size, size,
-                    ModelMetadata.IMAGENET_MEAN, ModelMetadata.IMAGENET_STD, anchors, DecoderSettings.paperDefault(),
-                    "bench", Map.of());
+            AnchorConfig tv = AnchorConfig.torchvisionDefault();
+            AnchorConfig anchors = new AnchorConfig(new int[] {base, 2 * base, 4 * base, 8 * base, 16 * base},
+                    tv.scales(), tv.aspectRatios(), tv.firstLevel());
+            RetinaNet zoo = RetinaNet.smallBuilder(train.categories().size()).inputShape(3, size, size)
+                    .anchors(anchors).seed(3).build();
+            ModelMetadata md = ModelMetadata.of(zoo.spec(), List.of(train.categories().names()), new int[] {1, 3, 7});
             System.out.printf(Locale.ROOT, "small RetinaNet %dx%d, batch %d, %d training images, %d steps per run, "
                     + "%d processors%n", size, size, batch, images, iterations, Runtime.getRuntime().availableProcessors());
 
@@ -108,12 +108,11 @@ public final class SparkTrainingBenchmark {
     }
 
     private static ComputationGraph graph(ModelMetadata md) {
-        return RetinaNet.smallBuilder(md.numClasses()).inputShape(3, md.inputHeight(), md.inputWidth()).seed(3)
-                .build().init();
+        return RetinaNet.from(md.spec()).seed(3).build().init();
     }
 
     private static double local(ModelMetadata md, DetectionDataset train, int batch, int iterations) {
-        try (RetinaNetIterator it = BatchRecipe.forTraining(md, 3).configure(RetinaNetIterator.builder(train))
+        try (RetinaNetIterator it = BatchRecipe.forTraining(md.spec(), 3).localIterator(train)
                 .batchSize(batch).loaderThreads(1).build()) {
             TrainingData data = new TrainingData() {
                 @Override

@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.torchvision.ImportOptions;
 import org.retinanet4j.torchvision.ImportSummary;
-import org.retinanet4j.torchvision.TorchvisionImporter;
+import org.retinanet4j.torchvision.StateDictLoader;
 import org.retinanet4j.torchvision.TorchvisionStateDict;
 import org.retinanet4j.zoo.RetinaNet;
 
@@ -39,7 +39,7 @@ public final class TorchvisionImportBenchmark {
                 long b0 = System.nanoTime();
                 ComputationGraph net = RetinaNet.builder().numClasses(91).batchNormMode(mode).build().init();
                 long b1 = System.nanoTime();
-                ImportSummary s = TorchvisionImporter.load(net, weights, ImportOptions.defaults());
+                ImportSummary s = StateDictLoader.load(net, weights, ImportOptions.defaults());
                 long b2 = System.nanoTime();
                 System.out.printf("run %d: read %.0f ms; %s BN: build graph %.0f ms, import %.0f ms (%d tensors, %d BN "
                                 + "folded)%n", r, (t1 - t0) / 1e6, mode, (b1 - b0) / 1e6, (b2 - b1) / 1e6,

@@ -2,8 +2,13 @@ package org.retinanet4j.bench;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.coco.CocoInstancesReader;
+import org.retinanet4j.data.iterator.RetinaNetIterator;
+import org.retinanet4j.data.synthetic.ShapesConfig;
+import org.retinanet4j.data.synthetic.ShapesDataset;
+import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
 import org.retinanet4j.persist.ModelMetadata;
-import org.retinanet4j.targets.RandomPixelBatches;
 import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.ProgressReporter;
 import org.retinanet4j.train.TrainingState;
@@ -13,14 +18,19 @@ import org.retinanet4j.train.TrainingData;
 import org.retinanet4j.train.TrainingResult;
 import org.retinanet4j.zoo.RetinaNet;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Training throughput (images per second, optimiser steps included) of the RetinaNet graph through the
- * {@link Trainer}, on one device or with ParallelWrapper workers. Batches are synthetic
- * ({@link RandomPixelBatches}: random pixels, 3 random boxes per image, real targets) and pre-built, so the figure
- * is the network's, not the image decoder's.
+ * {@link Trainer}, on one device or with ParallelWrapper workers. Batches are pre-built from a synthetic shapes
+ * dataset of the model's input size (real targets), so the figure is the network's, not the image decoder's.
  *
  * <pre>
  * RETINANET_MAIN=org.retinanet4j.bench.TrainingThroughputBenchmark ./retinanet [small|resnet50] [size] [batch]
@@ -34,7 +44,7 @@ public final class TrainingThroughputBenchmark {
     private TrainingThroughputBenchmark() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String model = args.length > 0 ? args[0] : "small";
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 8;
@@ -44,11 +54,10 @@ public final class TrainingThroughputBenchmark {
         RetinaNet zoo = ("small".equals(model) ? RetinaNet.smallBuilder(classes) : RetinaNet.builder()
                 .numClasses(classes).backbone(model)).inputShape(3, size, size).build();
         ComputationGraph graph = zoo.init();
-        List<MultiDataSet> batches = RandomPixelBatches.of(4, batch, size, classes, 1);
+        List<MultiDataSet> batches = shapesBatches(zoo, 4, batch);
         TrainingData data = epoch -> new org.retinanet4j.bench.ListMultiDataSetIterator(batches);
-        ModelMetadata md = ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, size, size, model);
-        // Adam with a small rate: timing does not depend on it; with SGD (Nesterov momentum) these random batches
-        // gave an infinite loss on the third step (see docs/benchmarks.md), which would stop the run
+        ModelMetadata md = ModelMetadata.of(zoo.spec(), List.of("a", "b", "c"), new int[]{1, 2, 3});
+        // Adam with a small rate: timing does not depend on it, and the run must not stop on a diverging loss
         TrainerConfig.Builder c = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-5)
                 .weightDecay(0).warmup(0, 1).workers(workers);
         int warm = 2;
@@ -70,5 +79,28 @@ public final class TrainingThroughputBenchmark {
                         + "warm-up iterations; %d parameters; last loss %.3f)%n", model, size, size, batch, workers,
                 images / seconds, images, seconds, warm, graph.params().length(), r.lastLoss());
         System.exit(0);
+    }
+
+    /** {@code n} training batches of a generated shapes dataset, prepared for the model's spec. */
+    private static List<MultiDataSet> shapesBatches(RetinaNet zoo, int n, int batch) throws IOException {
+        Path tmp = Files.createTempDirectory("throughput-bench");
+        try {
+            int size = zoo.spec().inputHeight();
+            ShapesDataset shapes = new ShapesDatasetGenerator(ShapesConfig.defaults(n * batch, 1, 1)
+                    .withImageSize(size, Math.max(12, size / 8), size / 2)).generate(tmp);
+            DetectionDataset train = new CocoInstancesReader().read(shapes.trainAnnotations(), shapes.trainImages());
+            List<MultiDataSet> out = new ArrayList<>();
+            try (RetinaNetIterator it = RetinaNetIterator.builder(train, zoo.spec()).withTargets().batchSize(batch)
+                    .training(true).build()) {
+                while (it.hasNext()) {
+                    out.add(it.next());
+                }
+            }
+            return out;
+        } finally {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ import org.retinanet4j.inference.CocoResultsWriter;
 import org.retinanet4j.inference.DatasetDetections;
 import org.retinanet4j.inference.DetectionPainter;
 import org.retinanet4j.inference.Detector;
-import org.retinanet4j.persist.AnchorSettings;
+import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
@@ -25,6 +25,7 @@ import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.Trainer;
 import org.retinanet4j.train.TrainerConfig;
 import org.retinanet4j.train.TrainingResult;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -101,8 +102,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CliChecks.outputFolder(out, "--out");
-        if (size % 128 != 0 || size < 128) {
-            throw new IllegalArgumentException("--size must be a multiple of 128, got " + size);
+        if (size % RetinaNetSpec.PADDING_MULTIPLE != 0 || size < RetinaNetSpec.PADDING_MULTIPLE) {
+            throw new IllegalArgumentException("--size must be a multiple of " + RetinaNetSpec.PADDING_MULTIPLE
+                    + ", got " + size);
         }
         PrintWriter console = spec.commandLine().getOut();
         long t0 = System.nanoTime();
@@ -117,13 +119,10 @@ public final class DemoCommand implements Callable<Integer> {
                 val.numImages(), size, size, data.root());
         console.flush();
 
-        AnchorSettings anchors = demoAnchors(size);
         RetinaNet zoo = RetinaNet.smallBuilder(train.categories().size()).inputShape(3, size, size)
-                .fpnWidth(width).headWidth(width).headDepth(headDepth).seed(seed).build();
+                .anchors(demoAnchors(size)).fpnWidth(width).headWidth(width).headDepth(headDepth).seed(seed).build();
         ComputationGraph graph = zoo.init();
-        ModelMetadata md = TrainingPipeline.metadata(train.categories(), size, anchors,
-                "RetinaNet small (ResNet-18, FPN/heads " + width + " wide, " + headDepth + " head convs), anchors "
-                        + anchors);
+        ModelMetadata md = TrainingPipeline.metadata(train.categories(), zoo.spec());
         TrainerConfig config = TrainerConfig.builder()
                 .optimizer(OptimizerKind.ADAM).learningRate(lr).weightDecay(0)
                 .warmup(Math.min(100, iterations / 10), 0.01)
@@ -133,7 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .maxDuration(Duration.ofMillis((long) (minutes * 60_000)))
                 .workers(workers).seed(seed).build();
         TrainingResult result;
-        try (RetinaNetIterator it = TrainingPipeline.trainIterator(train, md, batch, seed, 1);
+        try (RetinaNetIterator it = TrainingPipeline.trainIterator(train, md.spec(), batch, seed, 1);
              ConsoleProgress progress = new ConsoleProgress(System.err)) {
             result = new Trainer(config, md).progress(progress).fit(graph, TrainingPipeline.trainingData(it));
         }
@@ -143,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path modelFile = out.resolve("model.zip");
         ModelBundle.save(modelFile, new SavedModel(graph, md));
 
-        Detector evalDetector = new Detector(new SavedModel(graph, md), TrainingPipeline.evaluationDecoder(md));
+        Detector evalDetector = TrainingPipeline.evaluationDetector(graph, md);
         CocoDetections dets = DatasetDetections.run(evalDetector, val, batch);
         CocoEvalResult eval = new CocoEvaluator().evaluate(CocoGroundTruth.fromDataset(val), dets);
         console.println();
@@ -153,7 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
         CocoResultsWriter.write(dets, results);
         Path drawnDir = out.resolve("detections");
         Files.createDirectories(drawnDir);
-        Detector detector = new Detector(new SavedModel(graph, md), Detector.decoderConfig(md.decoder().withScoreThreshold(0.5f)));
+        Detector detector = new Detector(new SavedModel(graph, md), md.spec().decoder().withScoreThreshold(0.5));
         for (int i = 0; i < Math.min(drawn, val.numImages()); i++) {
             Path img = val.imagePath(i);
             List<Detection> d = detector.detect(img);
@@ -168,9 +167,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Anchor sizes scaled with the input so the demo's objects match P3..P7 as 32..512 match 800-px images. */
-    static AnchorSettings demoAnchors(int size) {
+    static AnchorConfig demoAnchors(int size) {
         int base = Math.max(8, size / 16);
-        return new AnchorSettings(new int[]{base, base * 2, base * 4, base * 8, base * 16},
-                AnchorSettings.torchvisionDefault().scales(), AnchorSettings.torchvisionDefault().aspectRatios());
+        AnchorConfig torchvision = AnchorConfig.torchvisionDefault();
+        return new AnchorConfig(new int[]{base, base * 2, base * 4, base * 8, base * 16}, torchvision.scales(),
+                torchvision.aspectRatios(), torchvision.firstLevel());
     }
 }

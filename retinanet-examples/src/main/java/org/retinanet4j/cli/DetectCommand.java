@@ -58,8 +58,7 @@ public final class DetectCommand implements Callable<Integer> {
             CliChecks.existingFile(p, "IMAGE");
         }
         SavedModel saved = ModelBundle.load(model);
-        Detector detector = new Detector(saved, Detector.decoderConfig(saved.metadata().decoder()
-                .withScoreThreshold(threshold)));
+        Detector detector = new Detector(saved, saved.metadata().spec().decoder().withScoreThreshold(threshold));
         Files.createDirectories(out);
         PrintWriter console = spec.commandLine().getOut();
         CocoDetections results = new CocoDetections();

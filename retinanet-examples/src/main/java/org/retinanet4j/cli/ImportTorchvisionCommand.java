@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.SavedModel;
-import org.retinanet4j.torchvision.TorchvisionImport;
+import org.retinanet4j.torchvision.TorchvisionModelImport;
 import org.retinanet4j.zoo.PretrainedWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,7 +69,7 @@ public class ImportTorchvisionCommand implements Callable<Integer> {
         if (hw.length != 2) {
             throw new IllegalArgumentException("--input-size: expected HxW such as 512x512, got " + inputSize);
         }
-        TorchvisionImport job = TorchvisionImport.from(weights).backboneOnly(backboneOnly).batchNormMode(bnMode)
+        TorchvisionModelImport job = TorchvisionModelImport.from(weights).backboneOnly(backboneOnly).batchNormMode(bnMode)
                 .inputSize(Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim()));
         if (width != null) {
             job.width(width);
@@ -84,7 +84,7 @@ public class ImportTorchvisionCommand implements Callable<Integer> {
         ModelBundle.save(out, model);
         PrintWriter w = spec.commandLine().getOut();
         w.printf("wrote %s: %s, %d classes, %s tensors imported, BatchNorm eps %s, Adler32 %d%n", out,
-                model.metadata().architecture(), model.metadata().numClasses(),
+                model.metadata().spec().summary(), model.metadata().numClasses(),
                 model.metadata().properties().get("import.tensors"), model.metadata().properties().get("import.bnEps"),
                 PretrainedWeights.adler32(out.toFile()));
         w.flush();

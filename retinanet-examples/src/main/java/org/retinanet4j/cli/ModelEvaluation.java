@@ -29,7 +29,7 @@ final class ModelEvaluation {
             throw new IllegalArgumentException(model + " detects " + saved.metadata().numClasses() + " classes "
                     + saved.metadata().classNames() + " but " + annotations + " has " + dataset.categories().size());
         }
-        Detector detector = new Detector(saved, TrainingPipeline.evaluationDecoder(saved.metadata()));
+        Detector detector = TrainingPipeline.evaluationDetector(saved.graph(), saved.metadata());
         CocoDetections dets = DatasetDetections.run(detector, dataset, batch);
         if (resultsOut != null) {
             CocoResultsWriter.write(dets, resultsOut);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 DatasetInfoCommand.class,
                 ImportTorchvisionCommand.class,
+                NotebookCommand.class,
         })
 public final class RetinaNetCli implements Runnable {
 

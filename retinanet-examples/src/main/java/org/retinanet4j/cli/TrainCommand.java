@@ -7,7 +7,6 @@ import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.eval.CocoEvalResult;
-import org.retinanet4j.persist.AnchorSettings;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
@@ -23,6 +22,7 @@ import org.retinanet4j.spark.SparkContexts;
 import org.retinanet4j.spark.SparkRecords;
 import org.retinanet4j.spark.SparkTrainer;
 import org.retinanet4j.spark.SparkTrainingSettings;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -149,8 +149,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CliChecks.outputFolder(out, "--out");
-        if (size < 128 || size % 128 != 0) {
-            throw new IllegalArgumentException("--size must be a positive multiple of 128, got " + size);
+        if (size < RetinaNetSpec.PADDING_MULTIPLE || size % RetinaNetSpec.PADDING_MULTIPLE != 0) {
+            throw new IllegalArgumentException("--size must be a positive multiple of " + RetinaNetSpec.PADDING_MULTIPLE
+                    + ", got " + size);
         }
         if (workers < 1 || batch < 1 || epochs < 1) {
             throw new IllegalArgumentException("--workers, --batch and --epochs must be at least 1");
@@ -224,9 +225,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             RetinaNet.Builder b = "small".equals(backbone) ? RetinaNet.smallBuilder(trainSet.categories().size())
                     : RetinaNet.builder().numClasses(trainSet.categories().size()).backbone(backbone);
-            graph = b.inputShape(3, size, size).seed(seed).build().init();
-            md = TrainingPipeline.metadata(trainSet.categories(), size, AnchorSettings.torchvisionDefault(),
-                    "RetinaNet " + backbone + "-FPN, input " + size);
+            RetinaNet zoo = b.inputShape(3, size, size).seed(seed).build();
+            graph = zoo.init();
+            md = TrainingPipeline.metadata(trainSet.categories(), zoo.spec());
         }
         Trainer trainer = new Trainer(config, md).checkpoints(checkpoints);
         if (valSet != null) {
@@ -252,7 +253,7 @@ public final class TrainCommand implements Callable<Integer> {
                         : sparkTrainer.resume(from, records, trainSet.source());
             }
         } else {
-            try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md, batch, seed, 2);
+            try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md.spec(), batch, seed, 2);
                  ConsoleProgress progress = new ConsoleProgress(System.err)) {
                 trainer.progress(progress);
                 result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))

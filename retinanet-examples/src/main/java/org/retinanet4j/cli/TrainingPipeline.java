@@ -10,38 +10,36 @@ import org.retinanet4j.eval.CocoEvaluator;
 import org.retinanet4j.eval.CocoGroundTruth;
 import org.retinanet4j.inference.DatasetDetections;
 import org.retinanet4j.inference.Detector;
-import org.retinanet4j.persist.AnchorSettings;
-import org.retinanet4j.persist.DecoderSettings;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
 import org.retinanet4j.spark.BatchRecipe;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.train.TrainingData;
 import org.retinanet4j.train.ValidationHook;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Wires a dataset to the trainer: the model metadata, the training iterator (shuffled and flipped per
- * (seed, epoch), so resume replays the same batches) and COCO validation. Shared by {@code demo} and {@code train}.
+ * Wires a dataset to the trainer: the model metadata (the model's spec and the dataset's classes), the training
+ * iterator for that spec (shuffled and flipped per (seed, epoch), so resume replays the same batches) and COCO
+ * validation. Shared by {@code demo} and {@code train}.
  */
 final class TrainingPipeline {
 
     private TrainingPipeline() {
     }
 
-    static ModelMetadata metadata(CategoryMap categories, int size, AnchorSettings anchors, String architecture) {
+    static ModelMetadata metadata(CategoryMap categories, RetinaNetSpec spec) {
         int[] ids = Arrays.stream(categories.categoryIds()).mapToInt(Math::toIntExact).toArray();
-        return new ModelMetadata(List.of(categories.names()), ids, size, size, ModelMetadata.IMAGENET_MEAN,
-                ModelMetadata.IMAGENET_STD, anchors, DecoderSettings.paperDefault(), architecture, Map.of());
+        return ModelMetadata.of(spec, List.of(categories.names()), ids);
     }
 
-    /** The training iterator: the model's {@link BatchRecipe} (shared with Spark's executors) over the dataset. */
-    static RetinaNetIterator trainIterator(DetectionDataset train, ModelMetadata md, int batch, long seed,
+    /** The training iterator: the spec's {@link BatchRecipe} (shared with Spark's executors) over the dataset. */
+    static RetinaNetIterator trainIterator(DetectionDataset train, RetinaNetSpec spec, int batch, long seed,
                                            int loaderThreads) {
-        return BatchRecipe.forTraining(md, seed).configure(RetinaNetIterator.builder(train))
+        return BatchRecipe.forTraining(spec, seed).localIterator(train)
                 .batchSize(batch)
                 .loaderThreads(loaderThreads)
                 .build();
@@ -65,13 +63,18 @@ final class TrainingPipeline {
 
     /** COCO evaluation of a graph on a dataset (100 detections per image, as COCO scores them). */
     static CocoEvalResult evaluate(ComputationGraph graph, ModelMetadata md, DetectionDataset dataset, int batch) {
-        Detector detector = new Detector(new SavedModel(graph, md), evaluationDecoder(md));
+        Detector detector = evaluationDetector(graph, md);
         return new CocoEvaluator().evaluate(CocoGroundTruth.fromDataset(dataset),
                 DatasetDetections.run(detector, dataset, batch));
     }
 
+    /** The model as COCO evaluation runs it: its own spec, at most 100 detections per image. */
+    static Detector evaluationDetector(ComputationGraph graph, ModelMetadata md) {
+        return new Detector(new SavedModel(graph, md), evaluationDecoder(md));
+    }
+
     static DecoderConfig evaluationDecoder(ModelMetadata md) {
-        return Detector.decoderConfig(md.decoder()).withDetectionsPerImage(DecoderConfig.COCO_EVAL_DETECTIONS_PER_IMAGE);
+        return md.spec().decoder().withDetectionsPerImage(DecoderConfig.COCO_EVAL_DETECTIONS_PER_IMAGE);
     }
 
     /** Validation hook reporting mAP@[.5:.95]. */

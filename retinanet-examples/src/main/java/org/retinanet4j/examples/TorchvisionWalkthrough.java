@@ -7,16 +7,13 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.coco.CocoInstancesReader;
-import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.InputBatch;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.data.image.RgbImageDecoder;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
@@ -28,16 +25,15 @@ import org.retinanet4j.eval.CocoDetections;
 import org.retinanet4j.eval.CocoEvaluator;
 import org.retinanet4j.eval.CocoGroundTruth;
 import org.retinanet4j.eval.CocoStats;
+import org.retinanet4j.finetune.FineTuning;
 import org.retinanet4j.persist.ModelBundle;
-import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
-import org.retinanet4j.preprocess.ImageNormalization;
-import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.TargetBuilder;
-import org.retinanet4j.torchvision.FineTuning;
-import org.retinanet4j.torchvision.TorchvisionImport;
+import org.retinanet4j.spec.RetinaNetSpec;
+import org.retinanet4j.torchvision.TorchvisionModelImport;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 
 /**
  * The code of the walkthroughs in docs/torchvision-walkthroughs.md: import torchvision weights, detect, fine-tune
@@ -52,9 +48,9 @@ public final class TorchvisionWalkthrough {
     /** Step 1: torchvision's COCO RetinaNet (exported to .npz) as a model file the project's tools load. */
     public static void importCocoWeights(Path npz, Path modelFile) throws IOException {
         // snippet:import
-        SavedModel coco = TorchvisionImport.from(npz)   // weights from tools/export_torchvision_weights.py
-                .inputSize(512, 512)                     // network input; images are resized to fit
-                .run();                                  // strict: every tensor must fit, or an error names it
+        SavedModel coco = TorchvisionModelImport.from(npz)  // weights from tools/export_torchvision_weights.py
+                .inputSize(512, 512)                          // network input; images are resized to fit
+                .run();                                       // strict: every tensor must fit, or an error names it
         ModelBundle.save(modelFile, coco);
         // end-snippet
     }
@@ -63,18 +59,13 @@ public final class TorchvisionWalkthrough {
     public static List<Detection> detect(Path modelFile, Path imageFile) throws IOException {
         // snippet:detect
         SavedModel model = ModelBundle.load(modelFile);
-        int side = model.metadata().inputHeight();
+        RetinaNetSpec spec = model.metadata().spec();              // input size, normalisation, anchors, decoder
         RgbImage image = new RgbImageDecoder().decode(imageFile);
-        ResizeInfo info = new ResizeRule(side, side).apply(image.height(), image.width(), PaddingRule.toMultipleOf(128));
-        float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
-        float[] chw = new float[3 * info.paddedHeight() * info.paddedWidth()];
-        ImageNormalization.writeChw(pixels, info.resizedHeight(), info.resizedWidth(), false, chw, 0,
-                info.paddedHeight(), info.paddedWidth());
-        INDArray input = Nd4j.create(chw, new long[]{1, 3, info.paddedHeight(), info.paddedWidth()}, DataType.FLOAT);
-        INDArray[] out = model.graph().output(false, input);      // cls logits [1, A*K], box regressions [1, A*4]
-        DetectionDecoder decoder = new DetectionDecoder(new AnchorGenerator(AnchorConfig.torchvisionDefault()),
-                DecoderConfig.torchvisionDefault(), model.metadata().classNames());
-        List<Detection> detections = decoder.decode(out[0], out[1], List.of(info)).get(0);
+        InputBatch input = InputBatcher.of(spec).single(image);    // resize, normalise, pad to a multiple of 128
+        INDArray[] out = model.graph().output(false, input.images());   // cls logits [1, A*K], box regressions [1, A*4]
+        DetectionDecoder decoder = new DetectionDecoder(new AnchorGenerator(spec.anchors()), spec.decoder(),
+                model.metadata().classNames());
+        List<Detection> detections = decoder.decode(out[0], out[1], input.geometry()).get(0);
         // end-snippet
         return detections;
     }
@@ -85,17 +76,18 @@ public final class TorchvisionWalkthrough {
         // snippet:fine-tune
         SavedModel imported = ModelBundle.load(modelFile);
         DetectionDataset train = new CocoInstancesReader().read(annotations, imageDir);
-        int classes = train.categories().size();
-        ComputationGraph net = FineTuning.from(imported.graph())
-                .numClasses(classes)              // new classification predictor, freshly initialised
+        long[] categoryIds = train.categories().categoryIds();
+        SavedModel tuned = FineTuning.from(imported)           // the imported model's spec, with your classes:
+                .classes(Arrays.asList(train.categories().names()),  // a new classification predictor
+                        Arrays.stream(categoryIds).mapToInt(Math::toIntExact).toArray())
                 .trainableBackboneLayers(0)       // 0 = frozen backbone; 3 = torchvision's default; 5 = all
-                .updater(new Adam(1e-3))
                 .inputSize(side, side)
                 .build();
-        AnchorGenerator anchors = new AnchorGenerator(AnchorConfig.torchvisionDefault());
-        try (RetinaNetIterator batches = RetinaNetIterator.builder(train)
-                .targets(new TargetBuilder(anchors, classes))
-                .resize(new ResizeRule(side, side)).batchSize(4).training(true).build()) {
+        ComputationGraph net = tuned.graph();
+        OptimizationRecipe.apply(net, TrainerConfig.builder()     // the optimiser comes with the training recipe
+                .optimizer(OptimizerKind.ADAM).learningRate(1e-3).warmup(0, 1).build());
+        try (RetinaNetIterator batches = RetinaNetIterator.builder(train, tuned.metadata().spec())
+                .withTargets().batchSize(4).training(true).build()) {
             for (int i = 0; i < iterations; i++) {
                 if (!batches.hasNext()) {
                     batches.reset();                  // next epoch
@@ -103,12 +95,7 @@ public final class TorchvisionWalkthrough {
                 net.fit(batches.next());
             }
         }
-        long[] categoryIds = train.categories().categoryIds();
-        ModelMetadata metadata = ModelMetadata.of(Arrays.asList(train.categories().names()),
-                Arrays.stream(categoryIds).mapToInt(Math::toIntExact).toArray(), side, side,
-                "RetinaNet fine-tuned from " + modelFile.getFileName());
-        SavedModel tuned = new SavedModel(net, metadata);
-        ModelBundle.save(outFile, tuned);
+        ModelBundle.save(outFile, tuned);             // the trained graph with its spec and classes
         // end-snippet
         return tuned;
     }
@@ -118,12 +105,12 @@ public final class TorchvisionWalkthrough {
         // snippet:evaluate
         SavedModel model = ModelBundle.load(modelFile);
         DetectionDataset val = new CocoInstancesReader().read(annotations, imageDir);
-        int side = model.metadata().inputHeight();
-        DetectionDecoder decoder = new DetectionDecoder(new AnchorGenerator(AnchorConfig.torchvisionDefault()),
-                DecoderConfig.cocoEvaluation(), model.metadata().classNames());
+        RetinaNetSpec spec = model.metadata().spec();
+        DetectionDecoder decoder = new DetectionDecoder(new AnchorGenerator(spec.anchors()),
+                spec.decoder().withDetectionsPerImage(DecoderConfig.COCO_EVAL_DETECTIONS_PER_IMAGE),
+                model.metadata().classNames());
         CocoDetections detections = new CocoDetections();
-        try (RetinaNetIterator batches = RetinaNetIterator.builder(val)
-                .resize(new ResizeRule(side, side)).batchSize(4).build()) {
+        try (RetinaNetIterator batches = RetinaNetIterator.builder(val, spec).batchSize(4).build()) {
             while (batches.hasNext()) {
                 MultiDataSet batch = batches.next();
                 List<SampleMetadata> samples = batches.lastBatchMetadata();

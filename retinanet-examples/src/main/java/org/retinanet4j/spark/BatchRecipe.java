@@ -1,75 +1,76 @@
 package org.retinanet4j.spark;
 
-import org.retinanet4j.anchors.AnchorGenerator;
+import org.datavec.api.records.reader.RecordReader;
+import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.iterator.BatchLoader;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.data.transform.FlipDecision;
-import org.retinanet4j.inference.Detector;
-import org.retinanet4j.persist.ModelMetadata;
-import org.retinanet4j.persist.ModelMetadataJson;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.targets.TargetBuilder;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 
 /**
- * How training batches are made for a model, in one place for local and Spark training: the resize rule from the
- * model's input size, padding to {@link Detector#PAD_MULTIPLE}, targets from the model's anchors and classes,
- * horizontal flips with probability 0.5 seeded by the run's seed. It is {@link Serializable} (the model metadata
- * travels as its JSON), so a Spark worker rebuilds the same {@link BatchLoader} that the local iterator uses.
+ * How training batches are made for a model, in one place for local and Spark training: the input preparation of
+ * the model's spec ({@link InputBatcher#of}), targets from its anchors and classes ({@link TargetBuilder}),
+ * horizontal flips with probability 0.5 seeded by the run's seed. It is {@link Serializable} (the spec travels as
+ * its JSON, as a saved model stores it), so a Spark worker rebuilds the same {@link BatchLoader} that the local
+ * iterator uses.
  */
 public final class BatchRecipe implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Training flips each image left-right with this probability (the paper's only augmentation). */
     public static final double FLIP_PROBABILITY = 0.5;
 
-    private final byte[] metadataJson;
-    private final long seed;
-    private transient ModelMetadata metadata;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BatchRecipe(ModelMetadata metadata, long seed) {
-        this.metadataJson = ModelMetadataJson.toBytes(metadata);
+    private final byte[] specJson;
+    private final long seed;
+    private transient RetinaNetSpec spec;
+
+    private BatchRecipe(RetinaNetSpec spec, long seed) {
+        try {
+            this.specJson = JSON.writeValueAsBytes(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("writing JSON to memory cannot fail", e);
+        }
         this.seed = seed;
-        this.metadata = metadata;
+        this.spec = spec;
     }
 
-    /** Training batches for {@code metadata}'s model, shuffled and flipped as functions of {@code seed}. */
-    public static BatchRecipe forTraining(ModelMetadata metadata, long seed) {
-        return new BatchRecipe(metadata, seed);
+    /** Training batches for a model of {@code spec}, shuffled and flipped as functions of {@code seed}. */
+    public static BatchRecipe forTraining(RetinaNetSpec spec, long seed) {
+        return new BatchRecipe(spec, seed);
     }
 
     public long seed() {
         return seed;
     }
 
-    public ModelMetadata metadata() {
-        if (metadata == null) {
+    /** The model spec (rebuilt from its JSON, and so validated again, after the recipe travelled to a worker). */
+    public RetinaNetSpec spec() {
+        if (spec == null) {
             try {
-                metadata = ModelMetadataJson.read(new ByteArrayInputStream(metadataJson), "batch recipe");
+                spec = JSON.readValue(specJson, RetinaNetSpec.class);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new UncheckedIOException("batch recipe: cannot read the model spec", e);
             }
         }
-        return metadata;
+        return spec;
     }
 
-    public ResizeRule resizeRule() {
-        ModelMetadata md = metadata();
-        return new ResizeRule(Math.min(md.inputHeight(), md.inputWidth()), Math.max(md.inputHeight(), md.inputWidth()));
-    }
-
-    public PaddingRule paddingRule() {
-        return PaddingRule.toMultipleOf(Detector.PAD_MULTIPLE);
+    public InputBatcher inputBatcher() {
+        return InputBatcher.of(spec());
     }
 
     public TargetBuilder targetBuilder() {
-        ModelMetadata md = metadata();
-        return new TargetBuilder(new AnchorGenerator(Detector.anchorConfig(md.anchors())), md.numClasses());
+        return new TargetBuilder(spec());
     }
 
     public FlipDecision flips() {
@@ -78,12 +79,20 @@ public final class BatchRecipe implements Serializable {
 
     /** The batch loader a Spark worker runs; {@code source} names the records in messages. */
     public BatchLoader newLoader(String source) {
-        return new BatchLoader(resizeRule(), paddingRule(), targetBuilder(), flips(), source);
+        return new BatchLoader(inputBatcher(), targetBuilder(), flips(), source);
     }
 
-    /** The same settings on a local iterator (training mode: shuffled per epoch, flipped). */
-    public RetinaNetIterator.Builder configure(RetinaNetIterator.Builder builder) {
-        return builder.targets(targetBuilder()).resize(resizeRule()).padding(paddingRule()).training(true)
-                .flipProbability(FLIP_PROBABILITY).seed(seed);
+    /** A local iterator over {@code dataset} with these settings (training mode: shuffled per epoch, flipped). */
+    public RetinaNetIterator.Builder localIterator(DetectionDataset dataset) {
+        return configure(RetinaNetIterator.builder(dataset, spec()));
+    }
+
+    /** A local iterator over {@code reader}'s records with these settings. */
+    public RetinaNetIterator.Builder localIterator(RecordReader reader) {
+        return configure(RetinaNetIterator.builder(reader, spec()));
+    }
+
+    private RetinaNetIterator.Builder configure(RetinaNetIterator.Builder builder) {
+        return builder.withTargets().training(true).flipProbability(FLIP_PROBABILITY).seed(seed);
     }
 }

@@ -102,7 +102,7 @@ public final class SparkTrainer {
         TrainingMaster<?, ?> master = TrainingMasters.create(settings, workers, start.seed() + start.iteration(), graph);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, graph, master);
         RecordBatches batches = new RecordBatches(sc, records, settings.batchSize(),
-                BatchRecipe.forTraining(metadata, start.seed()), source);
+                BatchRecipe.forTraining(metadata.spec(), start.seed()), source);
         log.info("Spark training: {} records, {} batches of {} per epoch, {} workers, {} steps between averagings",
                 batches.numRecords(), batches.batchesPerEpoch(), settings.batchSize(), workers, frequency);
         int maxIterations = config.maxIterations() > 0 ? config.maxIterations() : Integer.MAX_VALUE;

@@ -65,7 +65,7 @@ class ParameterAveragingTest {
         DetectionDataset d = SparkFixtures.shapes(dir.resolve("shapes"), 10, 3);
         ModelMetadata md = SparkFixtures.metadata(d);
         RecordBatches records = new RecordBatches(sc, sc.parallelize(SparkFixtures.records(d), 2), 2,
-                BatchRecipe.forTraining(md, 5), "shapes");
+                BatchRecipe.forTraining(md.spec(), 5), "shapes");
         List<MultiDataSet> b = records.batches(0, 0, 5).collect();       // built on the executors
         records.release();
         assertEquals(5, b.size());

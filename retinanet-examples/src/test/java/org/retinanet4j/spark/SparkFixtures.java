@@ -8,9 +8,9 @@ import org.retinanet4j.data.records.DetectionRecordReader;
 import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
-import org.retinanet4j.persist.AnchorSettings;
-import org.retinanet4j.persist.DecoderSettings;
+import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.TrainerConfig;
 import org.retinanet4j.zoo.RetinaNet;
@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Synthetic shapes at 128x128, the small RetinaNet, and anchors sized for it: the Spark tests' common ground. */
 final class SparkFixtures {
@@ -38,20 +37,30 @@ final class SparkFixtures {
         return new CocoInstancesReader().read(d.trainAnnotations(), d.trainImages());
     }
 
-    /** Anchors 16..256 px over P3..P7 (objects of 24..64 px at 128x128). */
+    /** The small RetinaNet at 128x128 with anchors 16..256 px over P3..P7 (objects of 24..64 px). */
+    static RetinaNet.Builder small(int classes, long seed) {
+        AnchorConfig tv = AnchorConfig.torchvisionDefault();
+        return RetinaNet.smallBuilder(classes).inputShape(3, SIZE, SIZE)
+                .anchors(new AnchorConfig(new int[] {16, 32, 64, 128, 256}, tv.scales(), tv.aspectRatios(),
+                        tv.firstLevel()))
+                .seed(seed);
+    }
+
+    static RetinaNetSpec spec(DetectionDataset d) {
+        return small(d.categories().size(), 1).build().spec();
+    }
+
+    /** The metadata of {@link #spec(DetectionDataset)} with the dataset's classes. */
     static ModelMetadata metadata(DetectionDataset d) {
-        AnchorSettings anchors = new AnchorSettings(new int[] {16, 32, 64, 128, 256},
-                AnchorSettings.torchvisionDefault().scales(), AnchorSettings.torchvisionDefault().aspectRatios());
         int[] ids = new int[d.categories().size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (int) d.categories().categoryId(i);
         }
-        return new ModelMetadata(List.of(d.categories().names()), ids, SIZE, SIZE, ModelMetadata.IMAGENET_MEAN,
-                ModelMetadata.IMAGENET_STD, anchors, DecoderSettings.paperDefault(), "test", Map.of());
+        return ModelMetadata.of(spec(d), List.of(d.categories().names()), ids);
     }
 
     static ComputationGraph smallGraph(int classes, long seed) {
-        return RetinaNet.smallBuilder(classes).inputShape(3, SIZE, SIZE).seed(seed).build().init();
+        return small(classes, seed).build().init();
     }
 
     static TrainerConfig adam(int iterations) {

@@ -2,14 +2,16 @@ package org.retinanet4j.spark;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.datavec.api.writable.Text;
+import org.datavec.api.writable.NDArrayWritable;
 import org.datavec.api.writable.Writable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.data.iterator.SampleMetadata;
@@ -61,7 +63,7 @@ class SparkTrainingTest {
     void executorsBatchRecordsAsTheLocalIteratorDoes() throws Exception {
         DetectionDataset d = SparkFixtures.shapes(dir.resolve("seven"), 7, 21);
         ModelMetadata md = SparkFixtures.metadata(d);
-        BatchRecipe recipe = BatchRecipe.forTraining(md, 9);
+        BatchRecipe recipe = BatchRecipe.forTraining(md.spec(), 9);
         RecordBatches spark = new RecordBatches(sc, sc.parallelize(SparkFixtures.records(d), 3), 2, recipe, "seven");
         assertEquals(4, spark.batchesPerEpoch());
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -72,7 +74,7 @@ class SparkTrainingTest {
                 fromExecutors.put(ids(meta), m);
             }
             assertEquals(4, fromExecutors.size());
-            try (RetinaNetIterator local = recipe.configure(RetinaNetIterator.builder(d)).batchSize(2)
+            try (RetinaNetIterator local = recipe.localIterator(d).batchSize(2)
                     .loaderThreads(0).build()) {
                 local.startAt(epoch, 0);
                 String firstOfEpoch = null;
@@ -143,15 +145,15 @@ class SparkTrainingTest {
     void aMalformedRecordStopsTrainingNamingTheRecordAndField() throws Exception {
         DetectionDataset d = SparkFixtures.shapes(dir.resolve("bad"), 4, 8);
         List<List<Writable>> records = SparkFixtures.records(d);
-        List<Writable> broken = new ArrayList<>(records.get(2));
-        broken.set(1, new Text("12,30,40,50"));
+        List<Writable> broken = new ArrayList<>(records.get(2));   // boxes of the wrong shape: [1, 3]
+        broken.set(1, new NDArrayWritable(Nd4j.create(new float[] {12, 30, 40}, new long[] {1, 3}, DataType.FLOAT)));
         records.set(2, broken);
         SparkTrainer trainer = new SparkTrainer(sc, SparkFixtures.adam(2, 0), SparkFixtures.metadata(d),
                 SparkTrainingSettings.averaging(2, 1));
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> trainer.fit(
                 SparkFixtures.smallGraph(3, 2), sc.parallelize(records, 2), "bad.json"));
-        assertTrue(e.getMessage().contains("record 2 of bad.json") && e.getMessage().contains("field boxes"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("record 2 of bad.json") && e.getMessage().contains("field boxes")
+                && e.getMessage().contains("[n, 4]"), e.getMessage());
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.lang.reflect.Method;
  *
  * <p>{@code BaseMKLDNNHelper.mklDnnEnabled()} reflects on {@code org.nd4j.nativeblas.Nd4jCpu$Environment}
  * ({@code getInstance()}, then {@code isUseMKLDNN()}), a class that M2.1 no longer ships; the lookup fails and
- * DL4J silently drops every oneDNN helper (4x slower convolutions). This class has exactly that name and answers
+ * DL4J silently drops every oneDNN helper (much slower convolutions). This class has exactly that name and answers
  * by forwarding to the real environment, {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment}.
  * It answers {@code false} whenever the native build has no oneDNN, so it can never turn on a helper that
  * cannot run. See {@link org.retinanet4j.runtime.OneDnnHelpers}.

@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * <p>Boxes are visited by score, highest first; equal scores keep their input order (torchvision sorts with
  * {@code stable=true}). A box is suppressed when its IoU with a kept box is strictly greater than the threshold.
- * IoU is computed in float32 as in torchvision's kernel and compared with the threshold in double precision, as
- * the kernel does. No object is allocated per box: sorting uses packed {@code long} keys.
+ * IoU is {@link BoxIou}'s float32 kernel (torchvision's arithmetic), compared with the threshold in double
+ * precision, as torchvision's kernel does. No object is allocated per box: sorting uses packed {@code long} keys.
  */
 public final class Nms {
 
@@ -106,19 +106,12 @@ public final class Nms {
     /** Greedy suppression over boxes visited in {@code order}; returns kept indices in that order. */
     private static int[] suppress(float[] boxes, int[] order, int n, double iouThreshold) {
         // Gather in visiting order so the inner loop reads contiguous arrays.
-        float[] x1 = new float[n];
-        float[] y1 = new float[n];
-        float[] x2 = new float[n];
-        float[] y2 = new float[n];
-        float[] area = new float[n];
-        for (int r = 0; r < n; r++) {
-            int p = order[r] * 4;
-            x1[r] = boxes[p];
-            y1[r] = boxes[p + 1];
-            x2[r] = boxes[p + 2];
-            y2[r] = boxes[p + 3];
-            area[r] = (x2[r] - x1[r]) * (y2[r] - y1[r]);
-        }
+        BoxColumns visited = new BoxColumns(boxes, order, n);
+        float[] x1 = visited.x1;
+        float[] y1 = visited.y1;
+        float[] x2 = visited.x2;
+        float[] y2 = visited.y2;
+        float[] area = visited.area;
         boolean[] suppressed = new boolean[n];
         int[] keep = new int[n];
         int count = 0;
@@ -136,11 +129,8 @@ public final class Nms {
                 if (suppressed[j]) {
                     continue;
                 }
-                float w = Math.max(0f, Math.min(ix2, x2[j]) - Math.max(ix1, x1[j]));
-                float h = Math.max(0f, Math.min(iy2, y2[j]) - Math.max(iy1, y1[j]));
-                float inter = w * h;
-                float ovr = inter / (iarea + area[j] - inter);
-                if (ovr > iouThreshold) {
+                // float32 IoU compared in double, as torchvision's kernel compares it with its double threshold
+                if (BoxIou.iou(ix1, iy1, ix2, iy2, iarea, x1[j], y1[j], x2[j], y2[j], area[j]) > iouThreshold) {
                     suppressed[j] = true;
                 }
             }

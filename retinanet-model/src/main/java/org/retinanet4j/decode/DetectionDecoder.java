@@ -51,6 +51,11 @@ public final class DetectionDecoder {
         return config;
     }
 
+    /** The anchors the outputs are decoded against. */
+    public AnchorGenerator anchorGenerator() {
+        return anchorGenerator;
+    }
+
     /**
      * Decodes a minibatch: {@code clsLogits [N, A*K]}, {@code boxRegression [N, A*4]}; every image's
      * {@link ResizeInfo} must have the network input size as its padded size.

@@ -30,8 +30,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code calculateGradients} starts again from the inputs), doubles the gradients (see
  * {@code SameDiffGradientScale}) and prints a line per op on standard output. This vertex keeps each level's
  * post-ReLU activations from the training forward pass and runs the same libnd4j kernels (oneDNN where the
- * native build has it) once forward and once backward. The SameDiff definition in {@link SharedConvHeadVertex}
- * stays the reference: {@code -Dretinanet.head.sameDiffGraph=true} runs it, and a test compares both paths.
+ * native build has it) once forward and once backward. The head written as a SameDiff graph lives on in the tests
+ * as the reference this vertex is compared with ({@code SharedConvHeadPathsTest}).
  *
  * <p>Parameters (views of the network's flat array, laid out by the SameDiff vertex parameters) keep their
  * shapes: weights {@code [3, 3, cIn, cOut]} (YXIO), biases {@code [1, cOut]}.

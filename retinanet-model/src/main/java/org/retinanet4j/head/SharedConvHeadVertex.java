@@ -1,19 +1,20 @@
 package org.retinanet4j.head;
 
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.samediff.CorrectedSameDiffVertex;
 
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 
@@ -40,13 +41,14 @@ import java.util.Objects;
  * </pre>
  * Initialisation as torchvision: weights normal(0, 0.01), biases 0, predictor bias {@code predictorBiasInit}
  * ({@code -log((1 - pi) / pi)} for classification).
+ *
+ * <p>This is the vertex's configuration (the class saved graphs name); it runs as {@link SharedConvHeadGraphVertex}.
+ * It extends DL4J's {@link SameDiffVertex} for the parameter layout, per-vertex updater settings and JSON that DL4J
+ * gives SameDiff vertices; it has no SameDiff graph of its own. The same head written as a SameDiff graph, run by
+ * DL4J's SameDiff vertex, is the test suite's reference for this one (measured slower in every case:
+ * docs/benchmarks.md, "Shared head").
  */
-public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
-    /**
-     * {@code -Dretinanet.head.sameDiffGraph=true} runs the heads through DL4J's SameDiff vertex (the definition
-     * in {@link #defineVertex}) instead of {@link SharedConvHeadGraphVertex}; read when a network is built.
-     */
-    public static final String SAMEDIFF_PROPERTY = "retinanet.head.sameDiffGraph";
+public class SharedConvHeadVertex extends SameDiffVertex {
 
     private int numLevels;
     private int inChannels;
@@ -139,42 +141,21 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
         }
     }
 
+    /** Not used: the head runs as {@link SharedConvHeadGraphVertex}, which never builds a SameDiff graph. */
     @Override
     public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> layerInput, Map<String, SDVariable> params,
                                    Map<String, SDVariable> mask) {
-        // Explicit padding 1 with VALID mode = PyTorch's Conv2d(kernel 3, padding 1).
-        Conv2DConfig conv = Conv2DConfig.builder().kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO)
-                .build();
-        SDVariable[] levels = new SDVariable[numLevels];
-        // ReLU as max(x, 0), a custom op whose output is sized at every run: the legacy scalar ReLU op crashed
-        // (SIGSEGV in ScalarTransform<RELU>) when the batch size changed between calls.
-        SDVariable zero = sd.constant(Nd4j.scalar(layerInput.get(levelInputName(0)).dataType(), 0.0));
-        for (int l = 0; l < numLevels; l++) {
-            SDVariable x = layerInput.get(levelInputName(l));
-            for (int i = 0; i < depth; i++) {
-                x = sd.math().max(sd.cnn().conv2d(x, params.get(convWeightKey(i)),
-                        sd.reshape(params.get(convBiasKey(i)), -1), conv), zero);
-            }
-            SDVariable out = sd.cnn().conv2d(x, params.get(predictorWeightKey()),
-                    sd.reshape(params.get(predictorBiasKey()), -1), conv);
-            SDVariable nhwc = sd.permute(out, 0, 2, 3, 1);
-            // [N, -1] with N read at run time, so any batch and image size works.
-            SDVariable shape = sd.concat(0, sd.reshape(sd.sizeAt(nhwc, 0), 1),
-                    sd.constant(Nd4j.createFromArray(-1L)));
-            levels[l] = sd.reshape(nhwc, shape);
-        }
-        return numLevels == 1 ? sd.identity(levels[0]) : sd.concat(1, levels);
+        throw new UnsupportedOperationException("head " + getName() + ": the shared head runs as "
+                + "SharedConvHeadGraphVertex and has no SameDiff definition");
     }
 
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
-        if (Boolean.getBoolean(SAMEDIFF_PROPERTY)) {
-            return super.instantiate(graph, name, idx, paramsView, initializeParams, networkDatatype);
-        }
-        setName(name); // DL4J's updater finds this config by name (see CorrectedSameDiffVertex)
+        // DL4J's updater maps gradient keys "<name>_<param>" back to this config through getLayerName():
+        // without the name it finds nothing and throws a NullPointerException in preApply.
+        setName(name);
         return new SharedConvHeadGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
     }
 
@@ -199,7 +180,33 @@ public class SharedConvHeadVertex extends CorrectedSameDiffVertex {
     }
 
     @Override
-    protected CorrectedSameDiffVertex copyVertexSettings() {
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+                                                           int minibatchSize) {
+        // Detection images carry no masks; pass the state through instead of the base class's exception.
+        return new Pair<>(null, currentMaskState);
+    }
+
+    /**
+     * A copy that keeps the settings the network configuration applied (updater, bias updater, regularisation,
+     * gradient normalisation, data type, name), which {@code ComputationGraph.clone()} and {@code ParallelWrapper}
+     * need; DL4J's own clone of a SameDiff vertex loses them.
+     */
+    @Override
+    public GraphVertex clone() {
+        SharedConvHeadVertex copy = copyHeadSettings();
+        copy.setUpdater(updater == null ? null : updater.clone());
+        copy.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
+        copy.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
+        copy.setRegularizationBias(regularizationBias == null ? null : new ArrayList<>(regularizationBias));
+        copy.setGradientNormalization(gradientNormalization);
+        copy.setGradientNormalizationThreshold(gradientNormalizationThreshold);
+        copy.setDataType(dataType);
+        copy.setName(getName());
+        return copy;
+    }
+
+    /** A new vertex of this class with this one's head settings (a subclass returns its own class). */
+    protected SharedConvHeadVertex copyHeadSettings() {
         SharedConvHeadVertex v = new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors,
                 outputsPerAnchor, predictorName, predictorBiasInit);
         v.setWeightStd(weightStd);

@@ -1,7 +1,5 @@
 package org.retinanet4j.loss;
 
-import java.util.Objects;
-
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -111,11 +109,6 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
         return perImage.div(normaliser);
     }
 
-    @Override
-    public void checkInput(INDArray labels, INDArray output) {
-        positivesPerImage(labels, output);
-    }
-
     /** Validates the labels in one pass and counts the positive anchors of each row. */
     @Override
     protected double[] positivesPerImage(INDArray labels, INDArray output) {
@@ -186,20 +179,8 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (o == null || o.getClass() != getClass()) {
-            return false;
-        }
-        BoxRegressionLoss other = (BoxRegressionLoss) o;
-        return type == other.type && Double.compare(beta, other.beta) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(getClass(), type, beta);
+    protected Object[] settings() {
+        return new Object[] {type, beta};
     }
 
     @Override

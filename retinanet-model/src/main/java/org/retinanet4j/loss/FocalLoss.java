@@ -1,6 +1,5 @@
 package org.retinanet4j.loss;
 
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -96,11 +95,6 @@ public class FocalLoss extends FusedSameDiffLoss {
         SDVariable positives = sd.nn().relu(y, 0).sum(true, 1);
         SDVariable normaliser = positives.add(positives.eq(0.0).castTo(x.dataType())); // max(1, positives)
         return perImage.div(normaliser);
-    }
-
-    @Override
-    public void checkInput(INDArray labels, INDArray output) {
-        positivesPerImage(labels, output);
     }
 
     /**
@@ -199,20 +193,8 @@ public class FocalLoss extends FusedSameDiffLoss {
     }
 
     @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (o == null || o.getClass() != getClass()) {
-            return false;
-        }
-        FocalLoss other = (FocalLoss) o;
-        return Double.compare(alpha, other.alpha) == 0 && Double.compare(gamma, other.gamma) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(getClass(), alpha, gamma);
+    protected Object[] settings() {
+        return new Object[] {alpha, gamma};
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.retinanet4j.loss;
 
+import java.util.Arrays;
+
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,7 +43,9 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
      * and column) when the labels cannot be used with this output; one pass over the labels. Every score and
      * gradient call runs it; a data pipeline may call it earlier.
      */
-    public abstract void checkInput(INDArray labels, INDArray output);
+    public final void checkInput(INDArray labels, INDArray output) {
+        positivesPerImage(labels, output);
+    }
 
     /** Checks the labels (one pass) and returns the number of positive anchors of each image (row). */
     protected abstract double[] positivesPerImage(INDArray labels, INDArray output);
@@ -57,6 +61,20 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
 
     /** d(elementLoss)/d(output). */
     protected abstract double elementGradient(double output, double label);
+
+    /** The settings that make two losses of one class equal (alpha and gamma, type and beta). */
+    protected abstract Object[] settings();
+
+    @Override
+    public final boolean equals(Object o) {
+        return this == o || o != null && o.getClass() == getClass()
+                && Arrays.equals(settings(), ((FusedSameDiffLoss) o).settings());
+    }
+
+    @Override
+    public final int hashCode() {
+        return 31 * getClass().hashCode() + Arrays.hashCode(settings());
+    }
 
     /** Per-example scores [N, 1]: per image, the sum over non-skipped values / max(1, positives). */
     protected final INDArray fusedScoreArray(INDArray labels, INDArray output) {
@@ -139,34 +157,37 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         if (graphPath()) {
-            checkInput(labels, preOutput);
-            prepareGraph(preOutput);
-            return super.computeScoreArray(castLike(labels, preOutput), preOutput, activationFn, mask);
+            return super.computeScoreArray(graphLabels(labels, preOutput), preOutput, activationFn, mask);
         }
         INDArray output = activate(preOutput, activationFn);
-        INDArray scores = fusedScoreArray(castLike(labels, output), output);
-        if (mask != null) {
-            LossUtil.applyMask(scores, mask);
-        }
-        return scores;
+        return masked(fusedScoreArray(castLike(labels, output), output), mask);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         if (graphPath()) {
-            checkInput(labels, preOutput);
-            prepareGraph(preOutput);
-            return super.computeGradient(castLike(labels, preOutput), preOutput, activationFn, mask);
+            return super.computeGradient(graphLabels(labels, preOutput), preOutput, activationFn, mask);
         }
         INDArray output = activate(preOutput, activationFn);
         INDArray gradient = fusedGradient(castLike(labels, output), output);
         if (!(activationFn instanceof ActivationIdentity)) {
             gradient = activationFn.backprop(preOutput.dup(), gradient).getFirst();
         }
+        return masked(gradient, mask);
+    }
+
+    /** Graph path: checks the labels, readies the graph for the output's data type, casts the labels like it. */
+    private INDArray graphLabels(INDArray labels, INDArray preOutput) {
+        checkInput(labels, preOutput);
+        prepareGraph(preOutput);
+        return castLike(labels, preOutput);
+    }
+
+    private static INDArray masked(INDArray values, INDArray mask) {
         if (mask != null) {
-            LossUtil.applyMask(gradient, mask);
+            LossUtil.applyMask(values, mask);
         }
-        return gradient;
+        return values;
     }
 
     /** The losses expect Activation.IDENTITY; anything else is applied (on a copy) as DL4J's losses do. */

@@ -81,16 +81,22 @@ public final class ModelBundle {
         return load(file, false);
     }
 
-    /** Reads only the metadata. */
+    /** Reads only the metadata (a format-1 file's also reads the graph configuration, not the weights). */
     public static ModelMetadata readMetadata(Path file) {
         byte[] bytes = readEntry(file, METADATA_ENTRY).orElseThrow(() -> new InvalidModelFileException(file,
                 "not a RetinaNet4j model (no " + METADATA_ENTRY + " entry); use a file written by './retinanet "
                         + "train' or ModelBundle.save"));
         try {
-            return ModelMetadataJson.read(new java.io.ByteArrayInputStream(bytes), file + "!" + METADATA_ENTRY);
+            return ModelMetadataJson.read(bytes, () -> graphConfiguration(file), file + "!" + METADATA_ENTRY);
         } catch (IOException e) {
             throw new InvalidModelFileException(file, "unreadable model metadata: " + e.getMessage(), e);
         }
+    }
+
+    private static String graphConfiguration(Path file) {
+        byte[] conf = readEntry(file, ModelSerializer.CONFIGURATION_JSON).orElseThrow(() ->
+                new InvalidModelFileException(file, "no " + ModelSerializer.CONFIGURATION_JSON + " entry"));
+        return new String(conf, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** One named entry of the bundle, if present. */

@@ -1,81 +1,75 @@
 package org.retinanet4j.persist;
 
+import org.retinanet4j.spec.RetinaNetSpec;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What inference needs besides the weights: class names with the dataset's original category ids (index i of both
- * lists belongs to contiguous label i), the network input size, the normalisation, the anchor and decoder settings,
- * and a human-readable architecture summary. Free-form extra facts go into {@code properties}.
+ * What a saved model carries besides its weights: its {@link RetinaNetSpec} (architecture, anchors, input size and
+ * normalisation, decoder settings), the class names with the dataset's original category ids (index i of both
+ * lists belongs to class index i), and free-form facts in {@code properties} (where it was imported from, ...).
  */
-public record ModelMetadata(List<String> classNames, int[] categoryIds, int inputHeight, int inputWidth,
-                            float[] mean, float[] std, AnchorSettings anchors, DecoderSettings decoder,
-                            String architecture, Map<String, String> properties) {
-
-    /** torchvision's ImageNet normalisation, the project's only one (see ImageNormalization). */
-    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+public record ModelMetadata(RetinaNetSpec spec, List<String> classNames, int[] categoryIds,
+                            Map<String, String> properties) {
 
     public ModelMetadata {
+        if (spec == null) {
+            throw new IllegalArgumentException("model metadata needs the model's spec");
+        }
         classNames = List.copyOf(classNames);
-        if (classNames.isEmpty()) {
-            throw new IllegalArgumentException("a model needs at least one class");
+        if (classNames.size() != spec.numClasses()) {
+            throw new IllegalArgumentException(classNames.size() + " class names for a model of "
+                    + spec.numClasses() + " classes");
         }
         if (categoryIds.length != classNames.size()) {
             throw new IllegalArgumentException("category ids (" + categoryIds.length + ") and class names ("
                     + classNames.size() + ") differ in number");
         }
-        if (inputHeight <= 0 || inputWidth <= 0) {
-            throw new IllegalArgumentException("input size must be positive, got " + inputHeight + "x" + inputWidth);
-        }
-        if (mean.length != 3 || std.length != 3) {
-            throw new IllegalArgumentException("mean and std need 3 values (RGB)");
-        }
         categoryIds = categoryIds.clone();
-        mean = mean.clone();
-        std = std.clone();
-        architecture = architecture == null ? "" : architecture;
         properties = Map.copyOf(properties == null ? Map.of() : properties);
     }
 
-    /** Metadata with the project's defaults for everything but classes, size and architecture. */
-    public static ModelMetadata of(List<String> classNames, int[] categoryIds, int inputHeight, int inputWidth,
-                                   String architecture) {
-        return new ModelMetadata(classNames, categoryIds, inputHeight, inputWidth, IMAGENET_MEAN, IMAGENET_STD,
-                AnchorSettings.torchvisionDefault(), DecoderSettings.paperDefault(), architecture, Map.of());
+    /** Metadata without extra properties. */
+    public static ModelMetadata of(RetinaNetSpec spec, List<String> classNames, int[] categoryIds) {
+        return new ModelMetadata(spec, classNames, categoryIds, Map.of());
     }
 
     public int numClasses() {
         return classNames.size();
     }
 
+    @Override
+    public int[] categoryIds() {
+        return categoryIds.clone();
+    }
+
     public ModelMetadata withProperty(String key, String value) {
         Map<String, String> p = new TreeMap<>(properties);
         p.put(key, value);
-        return new ModelMetadata(classNames, categoryIds, inputHeight, inputWidth, mean, std, anchors, decoder,
-                architecture, p);
+        return new ModelMetadata(spec, classNames, categoryIds, p);
+    }
+
+    /** The same classes and properties for another spec of the same class count. */
+    public ModelMetadata withSpec(RetinaNetSpec other) {
+        return new ModelMetadata(other, classNames, categoryIds, properties);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ModelMetadata m && classNames.equals(m.classNames)
-                && Arrays.equals(categoryIds, m.categoryIds) && inputHeight == m.inputHeight
-                && inputWidth == m.inputWidth && Arrays.equals(mean, m.mean) && Arrays.equals(std, m.std)
-                && anchors.equals(m.anchors) && decoder.equals(m.decoder) && architecture.equals(m.architecture)
-                && properties.equals(m.properties);
+        return o instanceof ModelMetadata m && spec.equals(m.spec) && classNames.equals(m.classNames)
+                && Arrays.equals(categoryIds, m.categoryIds) && properties.equals(m.properties);
     }
 
     @Override
     public int hashCode() {
-        return classNames.hashCode() * 31 + Arrays.hashCode(categoryIds) * 17 + inputHeight * 7 + inputWidth
-                + architecture.hashCode();
+        return (spec.hashCode() * 31 + classNames.hashCode()) * 31 + Arrays.hashCode(categoryIds);
     }
 
     @Override
     public String toString() {
-        return "ModelMetadata[" + classNames.size() + " classes " + classNames + ", input " + inputHeight + "x"
-                + inputWidth + ", " + architecture + "]";
+        return "ModelMetadata[" + classNames.size() + " classes " + classNames + ", " + spec.summary() + "]";
     }
 }

@@ -1,201 +1,102 @@
 package org.retinanet4j.persist;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.retinanet4j.spec.RetinaNetSpec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
-/** Reads and writes {@link ModelMetadata} as JSON (Jackson streaming); {@code format} guards future changes. */
+/**
+ * Reads and writes {@link ModelMetadata} as JSON (Jackson). Writes format {@value #FORMAT}: {@code format},
+ * {@code classNames}, {@code categoryIds}, {@code spec} (the {@link RetinaNetSpec}, every component by name) and
+ * {@code properties}. Reading is strict: an unknown, missing or invalid field is an error naming the file and
+ * the field. Files of format {@value Format1Metadata#FORMAT} (written before the spec existed) are read by
+ * {@link Format1Metadata}, which needs the graph configuration to recover the architecture.
+ */
 public final class ModelMetadataJson {
-    /** Written into every metadata entry; readers reject other values. */
-    public static final String FORMAT = "retinanet4j-model/1";
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Written into every metadata entry. */
+    public static final String FORMAT = "retinanet4j-model/2";
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+
+    /** The file's layout: records serialise their components in declaration order. */
+    private record File(String format, List<String> classNames, int[] categoryIds, RetinaNetSpec spec,
+                        Map<String, String> properties) {
+    }
 
     private ModelMetadataJson() {
     }
 
     public static byte[] toBytes(ModelMetadata m) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
-            g.writeStartObject();
-            g.writeStringField("format", FORMAT);
-            g.writeArrayFieldStart("classNames");
-            for (String c : m.classNames()) {
-                g.writeString(c);
-            }
-            g.writeEndArray();
-            g.writeFieldName("categoryIds");
-            g.writeArray(m.categoryIds(), 0, m.categoryIds().length);
-            g.writeNumberField("inputHeight", m.inputHeight());
-            g.writeNumberField("inputWidth", m.inputWidth());
-            writeFloats(g, "mean", m.mean());
-            writeFloats(g, "std", m.std());
-            g.writeObjectFieldStart("anchors");
-            g.writeFieldName("sizes");
-            g.writeArray(m.anchors().sizes(), 0, m.anchors().sizes().length);
-            g.writeFieldName("scales");
-            g.writeArray(m.anchors().scales(), 0, m.anchors().scales().length);
-            g.writeFieldName("aspectRatios");
-            g.writeArray(m.anchors().aspectRatios(), 0, m.anchors().aspectRatios().length);
-            g.writeEndObject();
-            g.writeObjectFieldStart("decoder");
-            g.writeNumberField("scoreThreshold", m.decoder().scoreThreshold());
-            g.writeNumberField("topKPerLevel", m.decoder().topKPerLevel());
-            g.writeNumberField("nmsIouThreshold", m.decoder().nmsIouThreshold());
-            g.writeNumberField("detectionsPerImage", m.decoder().detectionsPerImage());
-            g.writeEndObject();
-            g.writeStringField("architecture", m.architecture());
-            g.writeObjectFieldStart("properties");
-            for (Map.Entry<String, String> e : new TreeMap<>(m.properties()).entrySet()) {
-                g.writeStringField(e.getKey(), e.getValue());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
+        try {
+            return JSON.writeValueAsBytes(new File(FORMAT, m.classNames(), m.categoryIds(), m.spec(),
+                    new TreeMap<>(m.properties())));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("writing JSON to memory cannot fail", e);
         }
-        return out.toByteArray();
     }
 
-    /** Parses metadata; {@code source} names the file in error messages. */
-    public static ModelMetadata read(InputStream in, String source) throws IOException {
-        try (JsonParser p = JSON.createParser(in)) {
-            expect(p.nextToken() == JsonToken.START_OBJECT, source, "metadata is not a JSON object");
-            String format = null;
-            List<String> names = null;
-            int[] ids = null;
-            int h = -1;
-            int w = -1;
-            float[] mean = ModelMetadata.IMAGENET_MEAN;
-            float[] std = ModelMetadata.IMAGENET_STD;
-            AnchorSettings anchors = AnchorSettings.torchvisionDefault();
-            DecoderSettings decoder = DecoderSettings.paperDefault();
-            String arch = "";
-            Map<String, String> props = new TreeMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "format" -> format = p.getText();
-                    case "classNames" -> names = readStrings(p);
-                    case "categoryIds" -> ids = toInts(readNumbers(p));
-                    case "inputHeight" -> h = p.getIntValue();
-                    case "inputWidth" -> w = p.getIntValue();
-                    case "mean" -> mean = toFloats(readNumbers(p));
-                    case "std" -> std = toFloats(readNumbers(p));
-                    case "anchors" -> anchors = readAnchors(p);
-                    case "decoder" -> decoder = readDecoder(p);
-                    case "architecture" -> arch = p.getText();
-                    case "properties" -> {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String k = p.currentName();
-                            p.nextToken();
-                            props.put(k, p.getText());
-                        }
-                    }
-                    default -> p.skipChildren();
+    /**
+     * Parses metadata; {@code source} names the file in error messages. {@code graphConfiguration} gives the
+     * graph's DL4J configuration JSON, read only for a format-1 file.
+     */
+    public static ModelMetadata read(byte[] json, Supplier<String> graphConfiguration, String source)
+            throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IOException(source + ": metadata is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IOException(source + ": metadata is not a JSON object");
+        }
+        String format = root.path("format").asText(null);
+        if (Format1Metadata.FORMAT.equals(format)) {
+            return Format1Metadata.read(root, JSON.readTree(graphConfiguration.get()), source);
+        }
+        if (!FORMAT.equals(format)) {
+            throw new IOException(source + ": unsupported metadata format '" + format + "' (expected " + FORMAT
+                    + " or " + Format1Metadata.FORMAT + ")");
+        }
+        File f;
+        try {
+            f = JSON.treeToValue(root, File.class);
+        } catch (JsonProcessingException e) {
+            throw new IOException(source + ": invalid metadata: " + describe(e), e);
+        }
+        try {
+            return new ModelMetadata(f.spec(), f.classNames(), f.categoryIds(), f.properties());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + ": invalid metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** Jackson's message without its source excerpt, plus the path of the field, e.g. {@code spec.headDepth}. */
+    private static String describe(JsonProcessingException e) {
+        StringBuilder path = new StringBuilder();
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
                 }
             }
-            expect(FORMAT.equals(format), source, "unsupported metadata format '" + format + "' (expected " + FORMAT + ")");
-            expect(names != null, source, "metadata field 'classNames' is missing");
-            expect(ids != null, source, "metadata field 'categoryIds' is missing");
-            try {
-                return new ModelMetadata(names, ids, h, w, mean, std, anchors, decoder, arch, props);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(source + ": invalid metadata: " + e.getMessage(), e);
-            }
         }
-    }
-
-    private static AnchorSettings readAnchors(JsonParser p) throws IOException {
-        int[] sizes = null;
-        double[] scales = null;
-        double[] ratios = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            p.nextToken();
-            switch (f) {
-                case "sizes" -> sizes = toInts(readNumbers(p));
-                case "scales" -> scales = readNumbers(p);
-                case "aspectRatios" -> ratios = readNumbers(p);
-                default -> p.skipChildren();
-            }
-        }
-        return new AnchorSettings(sizes, scales, ratios);
-    }
-
-    private static DecoderSettings readDecoder(JsonParser p) throws IOException {
-        DecoderSettings d = DecoderSettings.paperDefault();
-        float score = d.scoreThreshold();
-        int topK = d.topKPerLevel();
-        float iou = d.nmsIouThreshold();
-        int perImage = d.detectionsPerImage();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            p.nextToken();
-            switch (f) {
-                case "scoreThreshold" -> score = p.getFloatValue();
-                case "topKPerLevel" -> topK = p.getIntValue();
-                case "nmsIouThreshold" -> iou = p.getFloatValue();
-                case "detectionsPerImage" -> perImage = p.getIntValue();
-                default -> p.skipChildren();
-            }
-        }
-        return new DecoderSettings(score, topK, iou, perImage);
-    }
-
-    private static void writeFloats(JsonGenerator g, String name, float[] values) throws IOException {
-        g.writeArrayFieldStart(name);
-        for (float v : values) {
-            g.writeNumber(v);
-        }
-        g.writeEndArray();
-    }
-
-    private static List<String> readStrings(JsonParser p) throws IOException {
-        List<String> out = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            out.add(p.getText());
-        }
-        return out;
-    }
-
-    private static double[] readNumbers(JsonParser p) throws IOException {
-        List<Double> out = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            out.add(p.getDoubleValue());
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static int[] toInts(double[] v) {
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (int) v[i];
-        }
-        return out;
-    }
-
-    private static float[] toFloats(double[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-        }
-        return out;
-    }
-
-    private static void expect(boolean ok, String source, String message) throws IOException {
-        if (!ok) {
-            throw new IOException(source + ": " + message);
-        }
+        Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
+        String why = cause != null ? cause.getMessage() : e.getOriginalMessage();
+        return (path.length() > 0 ? "field '" + path + "': " : "") + why;
     }
 }

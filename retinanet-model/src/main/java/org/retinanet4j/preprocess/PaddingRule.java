@@ -2,8 +2,8 @@ package org.retinanet4j.preprocess;
 
 /**
  * How a resized image is padded (bottom and right, with zeros) into the network input: up to the next multiple of
- * a divisor (128 keeps every level P3..P7 an exact power-of-two stride) or to a fixed size (one input shape for
- * every batch).
+ * a divisor (a model's {@code RetinaNetSpec.paddingMultiple()}, its coarsest anchor stride, keeps every level an
+ * exact power-of-two stride) or to a fixed size (one input shape for every batch).
  *
  * @param multiple   pad each side up to a multiple of this (used when {@code fixedHeight} is 0)
  * @param fixedHeight fixed padded height, or 0
@@ -22,7 +22,7 @@ public record PaddingRule(int multiple, int fixedHeight, int fixedWidth) {
         }
     }
 
-    /** Pads each side up to a multiple of {@code multiple} (128 for the RetinaNet graph). */
+    /** Pads each side up to a multiple of {@code multiple}. */
     public static PaddingRule toMultipleOf(int multiple) {
         return new PaddingRule(multiple, 0, 0);
     }

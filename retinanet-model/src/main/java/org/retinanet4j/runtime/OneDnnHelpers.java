@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * <p>Two things keep them off in M2.1: {@code HelperUtils} treats the system property
  * {@value #DISABLE_PROPERTY} as {@code true} unless it is exactly {@code "false"}, and the availability check
  * looks for a class M2.1 no longer ships (supplied by {@link org.nd4j.nativeblas.Nd4jCpu}). With both fixed,
- * convolutions run about 4x faster on the CPU and give the same results to float rounding.
+ * convolutions run several times faster on the CPU (docs/benchmarks.md) and give the same results to float rounding.
  *
  * <p>A user who wants the plain path sets {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true}; that choice
  * is respected because {@link #enable()} only fills in the property when it is unset.

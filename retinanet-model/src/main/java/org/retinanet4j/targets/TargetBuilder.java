@@ -11,11 +11,12 @@ import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.boxes.BoxCoder;
 import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.loss.FocalLoss;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 /**
  * Turns per-image ground truth into the label arrays of the RetinaNet losses, for a whole minibatch.
  *
- * <p>Per image: anchors for the network input size, {@link Matcher} (0.5 / 0.4, low-quality matches, crowd
+ * <p>Per image: anchors for the network input size, {@link AnchorMatcher} (0.5 / 0.4, low-quality matches, crowd
  * regions), then class targets {@code [N, A*K]} (1 at the matched label of a positive anchor, 0 elsewhere,
  * {@link FocalLoss#IGNORE} on all K entries of an ignored anchor) and box targets {@code [N, A*4]} ({@link BoxCoder} encoding of the matched box
  * for positives, {@link BoxRegressionLoss#NOT_POSITIVE} on every entry of any other anchor). Invalid ground truth is rejected with an
@@ -25,19 +26,27 @@ public final class TargetBuilder {
 
     private final AnchorGenerator anchors;
     private final int numClasses;
-    private final Matcher matcher;
+    private final AnchorMatcher matcher;
     private final BoxCoder boxCoder;
+
+    /**
+     * The targets of a model: its anchors and class count, with torchvision's RetinaNet matching (0.5 / 0.4,
+     * low-quality matches) and box coding (weights 1, 1, 1, 1).
+     */
+    public TargetBuilder(RetinaNetSpec spec) {
+        this(new AnchorGenerator(spec.anchors()), spec.numClasses());
+    }
 
     /** torchvision's RetinaNet matching (0.5 / 0.4, low-quality matches) and box coding (weights 1, 1, 1, 1). */
     public TargetBuilder(AnchorGenerator anchors, int numClasses) {
-        this(anchors, numClasses, new Matcher());
+        this(anchors, numClasses, new AnchorMatcher());
     }
 
-    public TargetBuilder(AnchorGenerator anchors, int numClasses, Matcher matcher) {
+    public TargetBuilder(AnchorGenerator anchors, int numClasses, AnchorMatcher matcher) {
         this(anchors, numClasses, matcher, new BoxCoder());
     }
 
-    public TargetBuilder(AnchorGenerator anchors, int numClasses, Matcher matcher, BoxCoder boxCoder) {
+    public TargetBuilder(AnchorGenerator anchors, int numClasses, AnchorMatcher matcher, BoxCoder boxCoder) {
         if (anchors == null || matcher == null || boxCoder == null) {
             throw new IllegalArgumentException("TargetBuilder: anchors, matcher and boxCoder must not be null");
         }
@@ -58,11 +67,14 @@ public final class TargetBuilder {
         return anchors;
     }
 
-    public Matcher matcher() {
+    public AnchorMatcher matcher() {
         return matcher;
     }
 
-    /** Anchor assignment of one image: matched box index, {@link Matcher#BACKGROUND} or {@link Matcher#IGNORED}. */
+    /**
+     * Anchor assignment of one image: matched box index, {@link AnchorMatcher#BACKGROUND} or
+     * {@link AnchorMatcher#IGNORED}.
+     */
     public int[] match(GroundTruth gt, int inputHeight, int inputWidth) {
         GroundTruthValidator.validate(gt, 0, numClasses, inputHeight, inputWidth);
         return matcher.match(anchors.anchors(inputHeight, inputWidth), gt.boxes(), gt.crowd());
@@ -129,7 +141,7 @@ public final class TargetBuilder {
             if (m >= 0) {
                 cls[clsOffset + a * numClasses + labels[m]] = 1f;
                 boxCoder.encode(gtBoxes, m * 4, anchorBoxes, a * 4, box, boxOffset + a * 4);
-            } else if (m == Matcher.IGNORED) {
+            } else if (m == AnchorMatcher.IGNORED) {
                 int start = clsOffset + a * numClasses;
                 Arrays.fill(cls, start, start + numClasses, FocalLoss.IGNORE);
             }

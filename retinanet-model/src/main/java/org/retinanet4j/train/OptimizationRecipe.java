@@ -16,9 +16,12 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import java.util.List;
 
 /**
- * Puts a {@link TrainerConfig}'s optimiser, schedule, weight decay and gradient clipping onto every trainable part
- * of an existing graph (layers and SameDiff vertices), whatever the graph was built with, and gives it a fresh
- * updater. Used once when a run starts from scratch; a resumed run keeps the restored configuration and state.
+ * The one home of the optimiser: puts a {@link TrainerConfig}'s optimiser, schedule, weight decay and gradient
+ * clipping onto every trainable part of an existing graph (layers and SameDiff vertices), replacing whatever the
+ * graph carried, and gives it a fresh updater. {@code Trainer.fit} calls it once when a run starts from scratch
+ * (a resumed run keeps the restored configuration and state); call it yourself before fitting a graph with
+ * DL4J's own {@code fit}. The zoo's graphs are built with {@link #defaultUpdater()}, the default recipe's
+ * updater, and have no builder setting of their own for it.
  *
  * <p>Clipping: {@link GradientNormalization#ClipL2PerLayer} rescales a layer's gradient when its L2 norm exceeds
  * the threshold. Unlike element-wise clipping it keeps each layer's gradient direction, and it only acts on the
@@ -30,6 +33,11 @@ import java.util.List;
 public final class OptimizationRecipe {
 
     private OptimizationRecipe() {
+    }
+
+    /** The updater of {@code TrainerConfig.builder().build()} (the paper's SGD and schedule). */
+    public static IUpdater defaultUpdater() {
+        return updater(TrainerConfig.builder().build());
     }
 
     public static IUpdater updater(TrainerConfig c) {

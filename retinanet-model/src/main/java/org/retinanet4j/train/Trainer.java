@@ -33,6 +33,9 @@ public final class Trainer {
 
     public Trainer(TrainerConfig config, ModelMetadata metadata) {
         this.config = Objects.requireNonNull(config);
+        if (!config.hasLength()) {
+            throw new IllegalArgumentException("give a number of iterations, epochs or a time limit");
+        }
         this.metadata = Objects.requireNonNull(metadata);
     }
 
@@ -58,9 +61,16 @@ public final class Trainer {
         return this;
     }
 
-    /** Trains a fresh graph: applies the optimiser recipe, then runs from iteration 0. */
+    /**
+     * Trains a fresh graph from iteration 0 with this trainer's {@link TrainerConfig} as its optimiser: the
+     * config's optimiser, schedule, weight decay and clipping replace whatever updater the graph carried
+     * ({@link OptimizationRecipe#apply}), and the replacement is logged.
+     */
     public TrainingResult fit(ComputationGraph graph, TrainingData data) {
         OptimizationRecipe.apply(graph, config);
+        log.info("optimiser: {} lr {} (warm-up {} iterations, milestones {}), weight decay {}, clipping {}",
+                config.optimizer(), config.learningRate(), config.warmupIterations(),
+                java.util.Arrays.toString(config.milestones()), config.weightDecay(), config.gradientClipL2());
         graph.getConfiguration().setIterationCount(0);
         graph.getConfiguration().setEpochCount(0);
         return run(graph, data, TrainingState.start(config.seed()));

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * How to train: optimiser and learning-rate schedule, clipping, length, checkpoints, workers and guards.
  * Build with {@link #builder()}; defaults follow the paper (SGD momentum 0.9, weight decay 1e-4, 0.01 per 16
- * images, linear warm-up from 1/1000 over 500 iterations, x0.1 at each milestone).
+ * images, linear warm-up from 1/1000 over 500 iterations, x0.1 at each milestone). The optimiser settings are
+ * the only ones a training run uses ({@link OptimizationRecipe}); a {@link Trainer} also needs a length
+ * (iterations, epochs or a time limit).
  */
 public record TrainerConfig(OptimizerKind optimizer, double learningRate, double momentum, double weightDecay,
                             int warmupIterations, double warmupFactor, int[] milestones, double gamma,
@@ -18,9 +20,6 @@ public record TrainerConfig(OptimizerKind optimizer, double learningRate, double
 
     public TrainerConfig {
         milestones = milestones.clone();
-        if (maxIterations <= 0 && maxEpochs <= 0 && maxDuration == null) {
-            throw new IllegalArgumentException("give a number of iterations, epochs or a time limit");
-        }
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         }
@@ -32,6 +31,11 @@ public record TrainerConfig(OptimizerKind optimizer, double learningRate, double
     /** Linear scaling rule (Goyal et al.): {@code lrPer16 * totalBatch / 16}. */
     public static double scaledLearningRate(double lrPer16, int totalBatch) {
         return lrPer16 * totalBatch / 16.0;
+    }
+
+    /** Whether the run has an end: a number of iterations, epochs or a time limit. */
+    public boolean hasLength() {
+        return maxIterations > 0 || maxEpochs > 0 || maxDuration != null;
     }
 
     public WarmupStepSchedule schedule() {

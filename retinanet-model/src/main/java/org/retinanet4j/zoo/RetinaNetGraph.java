@@ -9,6 +9,8 @@ import org.retinanet4j.backbone.BackboneFeatures;
 import org.retinanet4j.backbone.ResNetBackbone;
 import org.retinanet4j.fpn.FeaturePyramid;
 import org.retinanet4j.head.SharedConvHeadVertex;
+import org.retinanet4j.spec.RetinaNetSpec;
+import org.retinanet4j.train.OptimizationRecipe;
 
 import java.util.List;
 
@@ -17,20 +19,22 @@ final class RetinaNetGraph {
     static final String CLS_HEAD = RetinaNet.CLS_HEAD;
     static final String BOX_HEAD = RetinaNet.BOX_HEAD;
 
-    private final RetinaNetConfig c;
+    private final RetinaNetSpec c;
+    private final GraphOptions options;
 
-    RetinaNetGraph(RetinaNetConfig config) {
-        this.c = config;
+    RetinaNetGraph(RetinaNetSpec spec, GraphOptions options) {
+        this.c = spec;
+        this.options = options;
     }
 
     ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
-                .seed(c.seed())
-                .updater(c.updater())
-                .dataType(c.dataType())
-                .trainingWorkspaceMode(c.workspaceMode())
-                .inferenceWorkspaceMode(c.workspaceMode())
-                .cacheMode(c.cacheMode())
+                .seed(options.seed())
+                .updater(OptimizationRecipe.defaultUpdater())
+                .dataType(options.dataType())
+                .trainingWorkspaceMode(options.workspaceMode())
+                .inferenceWorkspaceMode(options.workspaceMode())
+                .cacheMode(options.cacheMode())
                 .graphBuilder()
                 .addInputs(RetinaNet.INPUT);
 

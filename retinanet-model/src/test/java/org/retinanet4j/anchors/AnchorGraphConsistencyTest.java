@@ -22,7 +22,7 @@ class AnchorGraphConsistencyTest {
     void graphLevelsAndOutputsMatchTheAnchorGenerator() {
         int numClasses = 3;
         ComputationGraph net = RetinaNet.builder().numClasses(numClasses).backbone(ResNetDepth.RESNET18)
-                .inputShape(3, 128, 128).fpnWidth(8).headWidth(8).headDepth(1).anchorsPerLocation(9).seed(1)
+                .inputShape(3, 128, 128).fpnWidth(8).headWidth(8).headDepth(1).seed(1)
                 .build().init();
         AnchorGenerator generator = new AnchorGenerator(AnchorConfig.torchvisionDefault());
         int[][] sizes = {{192, 320}, {160, 224}}; // P7 strides 96 x 106 and 80 x 112

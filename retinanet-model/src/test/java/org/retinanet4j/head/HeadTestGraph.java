@@ -21,14 +21,19 @@ final class HeadTestGraph {
     }
 
     static ComputationGraph build(DataType type, int inputChannels, int headChannels) {
+        return build(type, inputChannels, headChannels, false);
+    }
+
+    /** With {@code sameDiff}, the head is {@link SameDiffHeadVertex}, the SameDiff reference of the same head. */
+    static ComputationGraph build(DataType type, int inputChannels, int headChannels, boolean sameDiff) {
+        SharedConvHeadVertex head = new SharedConvHeadVertex(2, headChannels, 4, 2, 2, 3, "clsLogits", -1.0);
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .dataType(type).updater(new NoOp()).seed(7)
                 .graphBuilder()
                 .addInputs("a", "b")
                 .addLayer("conv_a", conv(inputChannels, headChannels), "a")
                 .addLayer("conv_b", conv(inputChannels, headChannels), "b")
-                .addVertex("head", new SharedConvHeadVertex(2, headChannels, 4, 2, 2, 3, "clsLogits", -1.0),
-                        "conv_a", "conv_b")
+                .addVertex("head", sameDiff ? new SameDiffHeadVertex(head) : head, "conv_a", "conv_b")
                 .addLayer("out", new LossLayer.Builder().lossFunction(new LossMSE())
                         .activation(Activation.IDENTITY).build(), "head")
                 .setOutputs("out")

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The direct head vertex (default) and DL4J's SameDiff vertex running the head's SameDiff definition
- * ({@code -Dretinanet.head.sameDiffGraph=true}, with the M2.1 gradient correction) agree on outputs, parameter
- * gradients and input gradients, with two ReLU convolutions and two levels of different sizes.
+ * The head's runtime ({@link SharedConvHeadGraphVertex}) and its SameDiff reference ({@link SameDiffHeadVertex}: DL4J's
+ * SameDiff vertex running the head written as a SameDiff graph, with the M2.1 gradient correction) agree on outputs,
+ * parameter gradients and input gradients, with two ReLU convolutions and two levels of different sizes.
  */
 class SharedConvHeadPathsTest {
 
@@ -52,17 +52,7 @@ class SharedConvHeadPathsTest {
     }
 
     private static ComputationGraph graph(boolean sameDiff) {
-        String previous = System.getProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY);
-        System.setProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY, Boolean.toString(sameDiff));
-        try {
-            return HeadTestGraph.build(DataType.FLOAT, 5, 5);
-        } finally {
-            if (previous == null) {
-                System.clearProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY);
-            } else {
-                System.setProperty(SharedConvHeadVertex.SAMEDIFF_PROPERTY, previous);
-            }
-        }
+        return HeadTestGraph.build(DataType.FLOAT, 5, 5, sameDiff);
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

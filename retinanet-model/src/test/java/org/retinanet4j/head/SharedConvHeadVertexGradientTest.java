@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Double-precision gradient check of the shared head (the default direct vertex, two ReLU convolutions): its own
  * parameters (shared by two levels of different sizes) and the convolutions upstream of it, which get correct
- * errors only if the head's input gradients are right. The SameDiff fallback's correction factor is checked here
- * too; {@link SharedConvHeadPathsTest} shows that the fallback then matches the direct vertex.
+ * errors only if the head's input gradients are right. The SameDiff reference's correction factor is checked
+ * here too; {@link SharedConvHeadPathsTest} shows that the reference then matches the direct vertex.
  */
 @ExtendWith(DoublePrecision.class)
 class SharedConvHeadVertexGradientTest {

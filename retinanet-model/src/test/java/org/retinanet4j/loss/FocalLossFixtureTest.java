@@ -14,7 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
 /** FocalLoss against torchvision.ops.sigmoid_focal_loss with compute_loss's per-image normalisation. */
 class FocalLossFixtureTest {
 
-
     private static FocalLoss lossOf(LossFixture f, boolean sameDiffGraph) {
         FocalLoss loss = new FocalLoss(f.number("alpha"), f.number("gamma"));
         loss.useSameDiffGraph(sameDiffGraph);
@@ -24,36 +23,12 @@ class FocalLossFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"random", "gamma0", "alpha_off", "gamma_1_5", "extreme", "extreme_gamma0",
         "no_positives"})
-    void perImageScoresAndGradientMatchTorchvisionInDouble(String name) {
+    void perImageScoresMeanAndGradientMatchTorchvision(String name) {
+        LossFixture f = LossFixture.load("focal_" + name);
         for (boolean graph : new boolean[] {false, true}) {
-            LossFixture f = LossFixture.load("focal_" + name);
-            FocalLoss loss = lossOf(f, graph);
-            INDArray logits = f.matrix("logits", DataType.DOUBLE);
-            INDArray labels = f.matrix("labels", DataType.DOUBLE);
-            INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " per-image loss", f.column("per_image_loss"), scores, REL, ABS);
-            double mean = loss.computeScore(labels, logits, new ActivationIdentity(), null, true);
-            assertClose(path(graph, name) + " mean loss", f.number("mean_loss"), mean, REL, ABS);
-            // computeGradient differentiates the SUM of the per-example scores (DL4J divides by N later).
-            INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " gradient", f.matrix("grad_sum", DataType.DOUBLE), grad, REL, ABS);
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"random", "gamma0", "alpha_off", "gamma_1_5", "extreme", "extreme_gamma0",
-        "no_positives"})
-    void floatPathMatchesTorchvisionToFloatPrecision(String name) {
-        for (boolean graph : new boolean[] {false, true}) {
-            LossFixture f = LossFixture.load("focal_" + name);
-            FocalLoss loss = lossOf(f, graph);
-            INDArray logits = f.matrix("logits", DataType.FLOAT);
-            INDArray labels = f.matrix("labels", DataType.FLOAT);
-            INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " per-image loss (float)", f.column("per_image_loss"), scores, 1e-4, 1e-6);
-            INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
-            assertClose(path(graph, name) + " gradient (float)", f.matrix("grad_sum", DataType.DOUBLE), grad,
-                    1e-4, 1e-6);
+            f.assertLossMatches(lossOf(f, graph), "logits", DataType.DOUBLE, REL, ABS, path(graph, name));
+            f.assertLossMatches(lossOf(f, graph), "logits", DataType.FLOAT, 1e-4, 1e-6,
+                    path(graph, name) + " (float)");
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -73,6 +74,23 @@ final class LossFixture {
             v[i] = values.get(i).asDouble();
         }
         return Nd4j.createFromArray(v).reshape(v.length, 1);
+    }
+
+    /**
+     * Checks {@code loss} on this fixture's {@code input} matrix and labels, both in {@code type}: per-image scores,
+     * the mean (DL4J's average over the minibatch) and the gradient of the SUM of the per-image scores (DL4J
+     * divides by N later), each within {@code rel} or {@code abs} of the torchvision values.
+     */
+    void assertLossMatches(FusedSameDiffLoss loss, String input, DataType type, double rel, double abs,
+                           String what) {
+        INDArray x = matrix(input, type);
+        INDArray labels = matrix("labels", type);
+        INDArray scores = loss.computeScoreArray(labels, x, new ActivationIdentity(), null);
+        assertClose(what + " per-image loss", column("per_image_loss"), scores, rel, abs);
+        double mean = loss.computeScore(labels, x, new ActivationIdentity(), null, true);
+        assertClose(what + " mean loss", number("mean_loss"), mean, rel, abs);
+        INDArray grad = loss.computeGradient(labels, x, new ActivationIdentity(), null);
+        assertClose(what + " gradient", matrix("grad_sum", DataType.DOUBLE), grad, rel, abs);
     }
 
     static void assertClose(String what, double expected, double actual, double rel, double abs) {

@@ -54,18 +54,30 @@ class ResizeRuleTest {
     @Test
     void normalisationIsTorchvisionsAndPaddingIsZero() {
         // torchvision: (v/255 - mean) / std
-        assertEquals((128 / 255f - 0.485f) / 0.229f, ImageNormalization.normalize(128, 0), 1e-6f);
-        assertEquals(200f, ImageNormalization.denormalize(ImageNormalization.normalize(200, 2), 2), 1e-3f);
+        assertEquals((128 / 255f - 0.485f) / 0.229f, ImageNormalization.IMAGENET.normalize(128, 0), 1e-6f);
+        assertEquals(200f, ImageNormalization.IMAGENET.denormalize(ImageNormalization.IMAGENET.normalize(200, 2), 2), 1e-3f);
         float[] hwc = {255, 0, 0, 0, 0, 255};   // 1x2: red, blue
         float[] dst = new float[3 * 2 * 3];
         java.util.Arrays.fill(dst, 7f);
-        ImageNormalization.writeChw(hwc, 1, 2, true, dst, 0, 2, 3);
+        ImageNormalization.IMAGENET.writeChw(hwc, 1, 2, true, dst, 0, 2, 3);
         // flipped: column 0 blue, column 1 red; column 2 and row 1 padding = 0
-        assertEquals(ImageNormalization.normalize(0, 0), dst[0], 1e-6f);
-        assertEquals(ImageNormalization.normalize(255, 0), dst[1], 1e-6f);
+        assertEquals(ImageNormalization.IMAGENET.normalize(0, 0), dst[0], 1e-6f);
+        assertEquals(ImageNormalization.IMAGENET.normalize(255, 0), dst[1], 1e-6f);
         assertEquals(0f, dst[2]);
         assertEquals(0f, dst[3]);
-        assertEquals(ImageNormalization.normalize(255, 2), dst[12], 1e-6f);
+        assertEquals(ImageNormalization.IMAGENET.normalize(255, 2), dst[12], 1e-6f);
         assertEquals(0f, dst[17]);
+    }
+
+    @Test
+    void aModelsOwnMeanAndStdAreUsed() {
+        ImageNormalization n = new ImageNormalization(new float[]{0.5f, 0.25f, 0f}, new float[]{0.5f, 0.25f, 1f});
+        float[] dst = new float[3];
+        n.writeChw(new float[]{255, 255, 51}, 1, 1, false, dst, 0, 1, 1);
+        assertEquals(1f, dst[0], 1e-6f);
+        assertEquals(3f, dst[1], 1e-6f);
+        assertEquals(0.2f, dst[2], 1e-6f);
+        assertThrows(IllegalArgumentException.class,
+                () -> new ImageNormalization(new float[]{0, 0, 0}, new float[]{1, 0, 1}));
     }
 }

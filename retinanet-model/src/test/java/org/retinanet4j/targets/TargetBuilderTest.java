@@ -26,17 +26,17 @@ class TargetBuilderTest {
     void batchTargetsEncodeTorchvisionMatchesAndRegressionTargets() {
         List<String> names = List.of("random", "empty", "tiny");
         List<GroundTruth> batch = names.stream().map(n -> {
-            Map<String, Object> kase = MatcherTest.fixtureCase(n);
+            Map<String, Object> kase = AnchorMatcherTest.fixtureCase(n);
             return new GroundTruth(floats(kase.get("boxes")), ints(kase.get("labels")));
         }).toList();
-        RetinaNetTargets targets = builder.build(batch, MatcherTest.HEIGHT, MatcherTest.WIDTH);
-        int numAnchors = generator.numAnchors(MatcherTest.HEIGHT, MatcherTest.WIDTH);
+        RetinaNetTargets targets = builder.build(batch, AnchorMatcherTest.HEIGHT, AnchorMatcherTest.WIDTH);
+        int numAnchors = generator.numAnchors(AnchorMatcherTest.HEIGHT, AnchorMatcherTest.WIDTH);
         assertArrayEquals(new long[] {3, (long) numAnchors * K}, targets.classTargets().shape());
         assertArrayEquals(new long[] {3, numAnchors * 4L}, targets.boxTargets().shape());
 
         for (int i = 0; i < names.size(); i++) {
-            Map<String, Object> kase = MatcherTest.fixtureCase(names.get(i));
-            int[] matches = MatcherTest.expectedMatches(kase);
+            Map<String, Object> kase = AnchorMatcherTest.fixtureCase(names.get(i));
+            int[] matches = AnchorMatcherTest.expectedMatches(kase);
             int[] labels = ints(kase.get("labels"));
             float[] encoded = floats(kase.get("encodedPositives"));
             float[] cls = targets.classTargets().getRow(i).toFloatVector();
@@ -44,7 +44,8 @@ class TargetBuilderTest {
             int positive = 0;
             for (int a = 0; a < numAnchors; a++) {
                 for (int k = 0; k < K; k++) {
-                    float expected = matches[a] == Matcher.IGNORED ? -1f : (matches[a] >= 0 && labels[matches[a]] == k ? 1f : 0f);
+                    float expected = matches[a] == AnchorMatcher.IGNORED ? -1f
+                            : (matches[a] >= 0 && labels[matches[a]] == k ? 1f : 0f);
                     assertEquals(expected, cls[a * K + k], names.get(i) + " anchor " + a + " class " + k);
                 }
                 for (int j = 0; j < 4; j++) {

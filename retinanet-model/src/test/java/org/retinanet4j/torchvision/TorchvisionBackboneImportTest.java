@@ -36,7 +36,7 @@ class TorchvisionBackboneImportTest {
         for (BatchNormMode mode : BatchNormMode.values()) {
             ComputationGraph net = graph(mode);
             INDArray headBefore = predictor(net).dup();
-            ImportSummary summary = TorchvisionImporter.load(net, weights, ImportOptions.backbone());
+            ImportSummary summary = StateDictLoader.load(net, weights, ImportOptions.backbone());
             assertEquals(weights.tensors().size(), summary.tensorsImported(), "every classifier tensor but fc");
             assertEquals(headBefore, predictor(net), "heads are not touched");
             ParityChecks.checkBackbone(net, ResNetDepth.RESNET18, io, "classifier backbone, " + mode + " BN");
@@ -48,7 +48,7 @@ class TorchvisionBackboneImportTest {
         Path dir = TorchFixtures.generate("retinanet-r18-w32", "retinanet", "--depth", "resnet18", "--num-classes",
                 "3", "--fpn-channels", "32", "--sizes", "128x128,128x256");
         ComputationGraph net = graph(BatchNormMode.TRAINABLE);
-        ImportSummary summary = TorchvisionImporter.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
+        ImportSummary summary = StateDictLoader.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
                 ImportOptions.backbone());
         assertTrue(summary.skipped().stream().allMatch(n -> n.startsWith("backbone.fpn.") || n.startsWith("head.")),
                 "only FPN and head tensors are skipped: " + summary.skipped());

@@ -80,7 +80,7 @@ class TorchvisionImportRefusalTest {
         // in memory: writing and re-reading 45 MB per case would only test NpzReader again
         Path f = tmp.resolve("in-memory.npz");
         INDArray before = net.params().dup();
-        WeightImportException e = assertThrows(WeightImportException.class, () -> TorchvisionImporter.load(net,
+        WeightImportException e = assertThrows(WeightImportException.class, () -> StateDictLoader.load(net,
                 TorchvisionStateDict.of(f, tensors, 1e-5), ImportOptions.defaults()));
         assertTrue(e.getMessage().contains(f.toString()), "names the file: " + e.getMessage());
         assertTrue(e.getMessage().contains(e.tensorName()), "names the tensor: " + e.getMessage());
@@ -92,7 +92,7 @@ class TorchvisionImportRefusalTest {
     void ownParametersRoundTripThroughTorchvisionNames() throws Exception {
         ComputationGraph fresh = graph(ResNetDepth.RESNET18, 3, 99);
         assertNotEquals(sourceOutput, out(fresh));
-        ImportSummary s = TorchvisionImporter.load(fresh, TorchvisionStateDict.read(write(source, META)),
+        ImportSummary s = StateDictLoader.load(fresh, TorchvisionStateDict.read(write(source, META)),
                 ImportOptions.defaults());
         assertEquals(source.size(), s.tensorsImported());
         TorchFixtures.assertClose("round trip cls", sourceOutput, out(fresh), 1e-5);
@@ -140,9 +140,9 @@ class TorchvisionImportRefusalTest {
         Path f = write(source, null);
         ComputationGraph net = graph(ResNetDepth.RESNET18, 3, 1);
         WeightImportException e = assertThrows(WeightImportException.class,
-                () -> TorchvisionImporter.load(net, TorchvisionStateDict.read(f), ImportOptions.defaults()));
+                () -> StateDictLoader.load(net, TorchvisionStateDict.read(f), ImportOptions.defaults()));
         assertTrue(e.getMessage().contains("eps"), e.getMessage());
-        ImportSummary summary = TorchvisionImporter.load(net, TorchvisionStateDict.read(f),
+        ImportSummary summary = StateDictLoader.load(net, TorchvisionStateDict.read(f),
                 ImportOptions.defaults().withBnEps(1e-5));
         assertEquals(1e-5, summary.bnEps());
     }

@@ -27,7 +27,7 @@ class TorchvisionResNet50ParityTest {
 
         ComputationGraph net = RetinaNet.builder().numClasses(CocoLabels.NUM_CLASSES)
                 .batchNormMode(BatchNormMode.FROZEN).trainableBackboneLayers(3).inputShape(3, 128, 128).build().init();
-        ImportSummary summary = TorchvisionImporter.load(net, weights, ImportOptions.defaults());
+        ImportSummary summary = StateDictLoader.load(net, weights, ImportOptions.defaults());
         assertEquals(301, summary.tensorsImported());
         assertEquals(53, summary.batchNormsFolded(), "ResNet-50: stem + 48 block BNs + 4 downsample BNs");
 

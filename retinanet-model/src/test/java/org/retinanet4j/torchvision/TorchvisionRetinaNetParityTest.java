@@ -34,7 +34,7 @@ class TorchvisionRetinaNetParityTest {
     void trainableBatchNormGraphMatchesTorchvision() throws Exception {
         Path dir = fixtures();
         ComputationGraph net = graph(BatchNormMode.TRAINABLE);
-        ImportSummary summary = TorchvisionImporter.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
+        ImportSummary summary = StateDictLoader.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
                 ImportOptions.defaults());
         assertEquals(0, summary.batchNormsFolded());
         assertEquals(1e-5, summary.bnEps());
@@ -46,7 +46,7 @@ class TorchvisionRetinaNetParityTest {
     void frozenBatchNormFoldedIntoConvolutionsMatchesTorchvision() throws Exception {
         Path dir = fixtures();
         ComputationGraph net = graph(BatchNormMode.FROZEN);
-        ImportSummary summary = TorchvisionImporter.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
+        ImportSummary summary = StateDictLoader.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
                 ImportOptions.defaults());
         assertEquals(20, summary.batchNormsFolded(), "ResNet-18: stem + 16 block BNs + 3 downsample BNs");
         ParityChecks.checkRetinaNet(net, ResNetDepth.RESNET18, dir, 128, 128, "frozen BN");

@@ -32,12 +32,13 @@ class HeadGradientClippingTest {
 
     /** L2 norm of the change of the classification and box heads' parameters after one step. */
     private static double[] headSteps(double lr, double clip) {
-        ComputationGraph net = RetinaNet.smallBuilder(3).inputShape(3, 128, 128).seed(2).build().init();
+        RetinaNet zoo = RetinaNet.smallBuilder(3).inputShape(3, 128, 128).seed(2).build();
+        ComputationGraph net = zoo.init();
         INDArray cls = net.getVertex(RetinaNet.CLS_HEAD).params().dup();
         INDArray box = net.getVertex(RetinaNet.BOX_HEAD).params().dup();
         TrainerConfig c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(lr).momentum(0)
                 .weightDecay(0).warmup(0, 1).gradientClipL2(clip).maxIterations(1).build();
-        new Trainer(c, ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, SIZE, SIZE, "small"))
+        new Trainer(c, ModelMetadata.of(zoo.spec(), List.of("a", "b", "c"), new int[]{1, 2, 3}))
                 .fit(net, epoch -> new TinyGraphs.ListIterator(RandomPixelBatches.of(1, 2, SIZE, 3, 5)));
         return new double[]{net.getVertex(RetinaNet.CLS_HEAD).params().sub(cls).norm2Number().doubleValue(),
                 net.getVertex(RetinaNet.BOX_HEAD).params().sub(box).norm2Number().doubleValue()};

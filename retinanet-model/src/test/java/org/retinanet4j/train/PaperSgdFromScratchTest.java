@@ -28,7 +28,8 @@ class PaperSgdFromScratchTest {
 
     @Test
     void sgdWithoutWarmupStaysFiniteAndLowersTheLoss() {
-        ComputationGraph net = RetinaNet.smallBuilder(CLASSES).inputShape(3, SIZE, SIZE).seed(1).build().init();
+        RetinaNet zoo = RetinaNet.smallBuilder(CLASSES).inputShape(3, SIZE, SIZE).seed(1).build();
+        ComputationGraph net = zoo.init();
         List<MultiDataSet> batches = RandomPixelBatches.of(3, 4, SIZE, CLASSES, 17);
         List<Double> losses = new ArrayList<>();
         ProgressReporter record = new ProgressReporter() {
@@ -39,7 +40,7 @@ class PaperSgdFromScratchTest {
         };
         TrainerConfig c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(0.01).warmup(0, 1)
                 .maxIterations(15).seed(3).build();
-        new Trainer(c, ModelMetadata.of(List.of("a", "b", "c"), new int[]{1, 2, 3}, SIZE, SIZE, "small"))
+        new Trainer(c, ModelMetadata.of(zoo.spec(), List.of("a", "b", "c"), new int[]{1, 2, 3}))
                 .progress(record).fit(net, epoch -> new TinyGraphs.ListIterator(batches));
 
         log.info("paper SGD from scratch, losses per step: {}", losses);

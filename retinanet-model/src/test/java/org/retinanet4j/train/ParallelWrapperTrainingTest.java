@@ -26,14 +26,14 @@ class ParallelWrapperTrainingTest {
     @Test
     void twoWorkersTrainTheRetinaNetGraph() {
         int size = 128;
-        ComputationGraph graph = RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(16)
-                .headWidth(16).headDepth(1).inputShape(3, size, size).seed(3).build().init();
+        RetinaNet zoo = RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(16)
+                .headWidth(16).headDepth(1).inputShape(3, size, size).seed(3).build();
+        ComputationGraph graph = zoo.init();
         INDArray before = graph.params().dup();
         List<MultiDataSet> batches = batches(4, size);
         TrainerConfig config = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3).warmup(0, 1)
                 .workers(2).maxIterations(2).build();
-        TrainingResult r = new Trainer(config, ModelMetadata.of(List.of("a", "b"), new int[]{1, 2}, size, size,
-                "test")).fit(graph, epoch -> new TinyGraphs.ListIterator(batches));
+        TrainingResult r = new Trainer(config, ModelMetadata.of(zoo.spec(), List.of("a", "b"), new int[]{1, 2})).fit(graph, epoch -> new TinyGraphs.ListIterator(batches));
         assertEquals(2, r.state().iteration(), "2 steps of 2 workers");
         assertEquals(4, r.state().batchInEpoch(), "one batch per worker per step");
         assertTrue(Double.isFinite(r.lastLoss()), "loss " + r.lastLoss());

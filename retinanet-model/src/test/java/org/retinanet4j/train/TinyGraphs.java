@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,8 @@ public final class TinyGraphs {
     }
 
     public static ModelMetadata metadata() {
-        return ModelMetadata.of(List.of("circle", "square", "triangle"), new int[]{1, 2, 3}, SIZE, SIZE, "tiny test");
+        return ModelMetadata.of(RetinaNetSpec.builder().numClasses(CLASSES).build(),
+                List.of("circle", "square", "triangle"), new int[]{1, 2, 3});
     }
 
     /** {@code batches} batches per epoch whose order and content depend on (seed, epoch) only. */

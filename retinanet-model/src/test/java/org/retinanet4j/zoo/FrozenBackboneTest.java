@@ -6,6 +6,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.retinanet4j.backbone.BatchNormMode;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +23,9 @@ class FrozenBackboneTest {
     void frozenStagesKeepTheirWeightsWhileTheRestTrains() {
         ComputationGraph net = TinyNets.tiny().batchNormMode(BatchNormMode.FROZEN).trainableBackboneLayers(1)
                 .build().init();
+        // a training recipe, as Trainer.fit puts on: it must leave the frozen stages alone
+        OptimizationRecipe.apply(net, TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3)
+                .warmup(0, 1).build());
         assertFalse(net.getConfiguration().getVertices().containsKey("bn1"), "FROZEN mode folds BN into the convolutions");
         assertTrue(net.getParam("conv1_b") != null, "folded convolutions have a bias");
         INDArray stem = net.getParam("conv1_W").dup();

@@ -7,7 +7,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +49,9 @@ class JavaSerializationTest {
     @Test
     void aWorkersRebuiltNetworkComputesWhatTheDriversDoes() throws Exception {
         Nd4j.getRandom().setSeed(3);
-        ComputationGraph driver = TinyNets.tiny().updater(new Adam(1e-3)).build().init();
+        ComputationGraph driver = TinyNets.tiny().build().init();
+        OptimizationRecipe.apply(driver, TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3)
+                .warmup(0, 1).build());
         MultiDataSet first = batch(driver, 1);
         driver.fit(first);                                   // non-trivial updater state
         MultiDataSet data = batch(driver, 2);

@@ -2,6 +2,10 @@ package org.retinanet4j.zoo;
 
 import org.junit.jupiter.api.Test;
 import org.retinanet4j.anchors.AnchorConfig;
+import org.retinanet4j.decode.DecoderConfig;
+import org.retinanet4j.preprocess.ImageNormalization;
+import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.loss.FocalLoss;
 
@@ -18,8 +22,10 @@ class RetinaNetConfigValidationTest {
 
     @Test
     void inputSizeMustBeAMultipleOf128() {
-        assertFails("inputShape height", () -> RetinaNet.builder().numClasses(3).inputShape(3, 300, 256).build());
-        assertFails("inputShape width", () -> RetinaNet.builder().numClasses(3).inputShape(3, 256, 200).build());
+        assertFails("inputHeight must be a positive multiple of 128",
+                () -> RetinaNet.builder().numClasses(3).inputShape(3, 300, 256).build());
+        assertFails("inputWidth must be a positive multiple of 128",
+                () -> RetinaNet.builder().numClasses(3).inputShape(3, 256, 200).build());
         assertFails("inputShape channels", () -> RetinaNet.builder().numClasses(3).inputShape(1, 256, 256).build());
     }
 
@@ -38,11 +44,11 @@ class RetinaNetConfigValidationTest {
     void anchorLevelsMustMatchTheFivePyramidLevels() {
         AnchorConfig fourLevels = new AnchorConfig(new int[]{32, 64, 128, 256}, new double[]{1.0},
                 new double[]{1.0}, 3);
-        assertFails("anchorConfig", () -> RetinaNet.builder().numClasses(3).anchorConfig(fourLevels).build());
+        assertFails("anchors must have one base size per level",
+                () -> RetinaNet.builder().numClasses(3).anchors(fourLevels).build());
         AnchorConfig fromP2 = new AnchorConfig(new int[]{16, 32, 64, 128, 256}, new double[]{1.0},
                 new double[]{1.0}, 2);
-        assertFails("anchorConfig.firstLevel", () -> RetinaNet.builder().numClasses(3).anchorConfig(fromP2).build());
-        assertFails("anchorsPerLocation", () -> RetinaNet.builder().numClasses(3).anchorsPerLocation(4).build());
+        assertFails("anchors.firstLevel", () -> RetinaNet.builder().numClasses(3).anchors(fromP2).build());
     }
 
     @Test
@@ -55,13 +61,17 @@ class RetinaNetConfigValidationTest {
 
     @Test
     void defaultsAreTorchvisions() {
-        RetinaNetConfig c = RetinaNet.builder().numClasses(91).build().config();
+        RetinaNetSpec c = RetinaNet.builder().numClasses(91).build().spec();
         assertEquals("RESNET50", c.backbone().name());
         assertEquals(9, c.anchorsPerLocation());
         assertEquals(256, c.fpnWidth());
         assertEquals(4, c.headDepth());
         assertEquals(FocalLoss.DEFAULT_ALPHA, c.focalAlpha());
         assertEquals(BoxRegressionLoss.Type.L1, c.boxLossType());
+        assertEquals(ImageNormalization.IMAGENET, c.normalization());
+        assertEquals(DecoderConfig.torchvisionDefault(), c.decoder());
+        assertEquals(128, c.paddingMultiple());
+        assertEquals(new ResizeRule(512, 512), c.resizeRule());
     }
 
     @Test

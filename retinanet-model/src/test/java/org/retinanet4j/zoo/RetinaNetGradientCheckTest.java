@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.gradcheck.DoublePrecision;
 import org.retinanet4j.gradcheck.SampledGradientCheck;
@@ -57,8 +56,8 @@ class RetinaNetGradientCheckTest {
     }
 
     private static ComputationGraph tinyDouble(BatchNormMode bn, int trainableLayers) {
-        ComputationGraph net = TinyNets.tiny().inputShape(3, 128, 128).dataType(DataType.DOUBLE).updater(new NoOp())
-                .batchNormMode(bn).trainableBackboneLayers(trainableLayers).build().init();
+        ComputationGraph net = TinyNets.withoutUpdates(TinyNets.tiny().inputShape(3, 128, 128)
+                .dataType(DataType.DOUBLE).batchNormMode(bn).trainableBackboneLayers(trainableLayers).build().init());
         // Larger head weights than the 0.01 init, so the head's first convs move the loss measurably.
         Nd4j.getRandom().setSeed(3);
         for (String head : new String[]{RetinaNetGraph.CLS_HEAD, RetinaNetGraph.BOX_HEAD}) {

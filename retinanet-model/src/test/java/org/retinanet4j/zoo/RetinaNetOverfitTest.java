@@ -8,11 +8,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.retinanet4j.anchors.AnchorConfig;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.targets.GroundTruth;
 import org.retinanet4j.targets.RetinaNetTargets;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.train.OptimizationRecipe;
+import org.retinanet4j.train.OptimizerKind;
+import org.retinanet4j.train.TrainerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +37,12 @@ class RetinaNetOverfitTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void smallConfigurationOverfitsAFewImages() {
-        ComputationGraph net = RetinaNet.smallBuilder(CLASSES).seed(3).build().init();
-        MultiDataSet batch = syntheticBatch();
+        RetinaNet zoo = RetinaNet.smallBuilder(CLASSES).seed(3).build();
+        ComputationGraph net = zoo.init();
+        // DL4J's own fit with a plain Adam 1e-3: the recipe goes on the graph first, as for any direct fit
+        OptimizationRecipe.apply(net, TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3)
+                .warmup(0, 1).gradientClipL2(0).build());
+        MultiDataSet batch = syntheticBatch(zoo.spec());
 
         double first = net.score(batch, true);
         double last = first;
@@ -50,7 +56,7 @@ class RetinaNetOverfitTest {
     }
 
     /** One coloured rectangle per image on a dark background, class = colour channel. */
-    private static MultiDataSet syntheticBatch() {
+    private static MultiDataSet syntheticBatch(RetinaNetSpec spec) {
         INDArray images = Nd4j.zeros(DataType.FLOAT, IMAGES, 3, SIZE, SIZE).subi(1.0);
         List<GroundTruth> truths = new ArrayList<>();
         int[][] boxes = {{4, 8, 40, 44}, {20, 16, 60, 50}, {10, 24, 50, 62}, {28, 2, 62, 34}};
@@ -61,7 +67,7 @@ class RetinaNetOverfitTest {
                     NDArrayIndex.interval(b[0], b[2])).assign(2.0);
             truths.add(new GroundTruth(new float[]{b[0], b[1], b[2], b[3]}, new int[]{cls}));
         }
-        TargetBuilder targets = new TargetBuilder(new AnchorGenerator(AnchorConfig.torchvisionDefault()), CLASSES);
+        TargetBuilder targets = new TargetBuilder(spec);
         RetinaNetTargets t = targets.build(truths, SIZE, SIZE);
         return new MultiDataSet(new INDArray[]{images}, new INDArray[]{t.classTargets(), t.boxTargets()});
     }

@@ -3,6 +3,8 @@ package org.retinanet4j.zoo;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.retinanet4j.anchors.AnchorConfig;
 import org.retinanet4j.backbone.ResNetDepth;
 import org.retinanet4j.loss.BoxRegressionLoss;
@@ -20,7 +22,34 @@ final class TinyNets {
     /** ResNet-18, FPN/head width 8, one head conv, 3 classes, 2 anchors per location, 128x128. */
     static RetinaNet.Builder tiny() {
         return RetinaNet.builder().numClasses(3).backbone(ResNetDepth.RESNET18).inputShape(3, 128, 128)
-                .fpnWidth(8).headWidth(8).headDepth(1).anchorConfig(TWO_ANCHORS).seed(42);
+                .fpnWidth(8).headWidth(8).headDepth(1).anchors(TWO_ANCHORS).seed(42);
+    }
+
+    /**
+     * DL4J's NoOp updater on every layer and both heads, in place: a gradient check compares the gradients the
+     * updater is given, which any other updater would turn into steps.
+     */
+    static ComputationGraph withoutUpdates(ComputationGraph net) {
+        for (org.deeplearning4j.nn.conf.graph.GraphVertex v : net.getConfiguration().getVertices().values()) {
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                noOp(lv.getLayerConf().getLayer());
+            } else if (v instanceof org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex sv) {
+                sv.setUpdater(new NoOp());
+                sv.setBiasUpdater(new NoOp());
+            }
+        }
+        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+            noOp(layer.conf().getLayer());
+        }
+        net.setUpdater(null);
+        return net;
+    }
+
+    private static void noOp(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+            bl.setIUpdater(new NoOp());
+            bl.setBiasUpdater(new NoOp());
+        }
     }
 
     /** Anchors over P3..P7 for an input, strides 8..128, sizes rounded up as the stride-2 convs do. */

@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkspaceModesTest {
     @Test
     void workspacesOnAndOffAgree() {
-        ComputationGraph on = TinyNets.tiny().updater(new NoOp()).workspaceMode(WorkspaceMode.ENABLED).build().init();
-        ComputationGraph off = TinyNets.tiny().updater(new NoOp()).workspaceMode(WorkspaceMode.NONE).build().init();
+        ComputationGraph on = TinyNets.tiny().workspaceMode(WorkspaceMode.ENABLED).build().init();
+        ComputationGraph off = TinyNets.tiny().workspaceMode(WorkspaceMode.NONE).build().init();
         off.setParams(on.params().dup());
         INDArray image = TinyNets.image(3, DataType.FLOAT, 2, 64, 64);
         INDArray[] labels = TinyNets.labels(4, DataType.FLOAT, 2, TinyNets.totalAnchors(64, 64, 2), 3);

@@ -81,7 +81,7 @@ public final class CocoInstancesReader {
     /** Reads from a stream; {@code sourceName} names it in messages. */
     public DetectionDataset read(InputStream in, String sourceName, Path imageRoot) throws IOException {
         long t0 = System.nanoTime();
-        Parse parse = new Parse(sourceName);
+        Parse parse = new Parse(sourceName, imageRoot);
         try (JsonParser p = JSON.createParser(in)) {
             parse.document(p);
         } catch (JsonProcessingException e) {
@@ -89,7 +89,7 @@ public final class CocoInstancesReader {
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
             throw new DatasetFormatException(sourceName + ": malformed JSON" + where + ": " + e.getOriginalMessage(), e);
         }
-        DetectionDataset dataset = parse.assemble(imageRoot, outOfImagePolicy);
+        DetectionDataset dataset = parse.assemble(outOfImagePolicy);
         log.info("{}: {} images, {} boxes, {} categories in {} ms", sourceName, dataset.numImages(),
                 dataset.numBoxes(), dataset.categories().size(), (System.nanoTime() - t0) / 1_000_000);
         return dataset;
@@ -100,11 +100,7 @@ public final class CocoInstancesReader {
         private final String source;
         private final List<Long> categoryIds = new ArrayList<>();
         private final List<String> categoryNames = new ArrayList<>();
-        private int nImages;
-        private long[] imgIds = new long[1024];
-        private String[] imgFiles = new String[1024];
-        private int[] imgW = new int[1024];
-        private int[] imgH = new int[1024];
+        private final DetectionDatasetBuilder builder;
         private int nAnn;
         private long[] annIds = new long[4096];
         private long[] annImage = new long[4096];
@@ -116,8 +112,9 @@ public final class CocoInstancesReader {
         private boolean sawAnnotations;
         private boolean sawCategories;
 
-        Parse(String source) {
+        Parse(String source, Path imageRoot) {
             this.source = source;
+            this.builder = new DetectionDatasetBuilder(source, imageRoot);
         }
 
         void document(JsonParser p) throws IOException {
@@ -164,7 +161,7 @@ public final class CocoInstancesReader {
         }
 
         private void image(JsonParser p) throws IOException {
-            int record = nImages;
+            int record = builder.numImages();
             long id = 0;
             String file = null;
             int w = 0;
@@ -207,18 +204,7 @@ public final class CocoInstancesReader {
                 throw error(p, "image id " + id + " (images record #" + record + "): width and height must be "
                         + "positive, got width " + w + ", height " + h);
             }
-            if (nImages == imgIds.length) {
-                int cap = 2 * nImages;
-                imgIds = Arrays.copyOf(imgIds, cap);
-                imgFiles = Arrays.copyOf(imgFiles, cap);
-                imgW = Arrays.copyOf(imgW, cap);
-                imgH = Arrays.copyOf(imgH, cap);
-            }
-            imgIds[nImages] = id;
-            imgFiles[nImages] = file;
-            imgW[nImages] = w;
-            imgH[nImages] = h;
-            nImages++;
+            builder.addImage(id, file, w, h);
         }
 
         private void annotation(JsonParser p) throws IOException {
@@ -363,7 +349,7 @@ public final class CocoInstancesReader {
             }
         }
 
-        DetectionDataset assemble(Path imageRoot, OutOfImagePolicy policy) throws DatasetFormatException {
+        DetectionDataset assemble(OutOfImagePolicy policy) throws DatasetFormatException {
             requireSection(sawImages, "images");
             if (!sawAnnotations) {
                 log.info("{}: no annotations section: images only (like COCO's image_info_test2017.json)", source);
@@ -382,16 +368,16 @@ public final class CocoInstancesReader {
             } catch (IllegalArgumentException e) {
                 throw new DatasetFormatException(source + ": categories: " + e.getMessage());
             }
-            DetectionDatasetBuilder builder = new DetectionDatasetBuilder(source, imageRoot);
-            for (int i = 0; i < nImages; i++) {
-                builder.addImage(imgIds[i], imgFiles[i], imgW[i], imgH[i]);
-            }
-            imgFiles = null;
             // Position lookup for image ids: sort once, binary search per annotation (no boxed map).
-            int[] order = LongOrder.ascending(Arrays.copyOf(imgIds, nImages));
+            int nImages = builder.numImages();
+            long[] imageIds = new long[nImages];
+            for (int i = 0; i < nImages; i++) {
+                imageIds[i] = builder.imageId(i);
+            }
+            int[] order = LongOrder.ascending(imageIds);
             long[] sortedIds = new long[nImages];
             for (int i = 0; i < nImages; i++) {
-                sortedIds[i] = imgIds[order[i]];
+                sortedIds[i] = imageIds[order[i]];
             }
             BoxClipper clipper = new BoxClipper(source, policy);
             float[] box = new float[4];
@@ -425,8 +411,8 @@ public final class CocoInstancesReader {
                 box[1] = (float) y;
                 box[2] = (float) (x + w);
                 box[3] = (float) (y + h);
-                clipper.apply(box, imgW[image], imgH[image], "annotation id " + annIds[a] + " (annotations record #"
-                        + a + ", image id " + imgIds[image] + "): field bbox");
+                clipper.apply(box, builder.width(image), builder.height(image), "annotation id " + annIds[a]
+                        + " (annotations record #" + a + ", image id " + imageIds[image] + "): field bbox");
                 double area = annArea[a];
                 if (Double.isNaN(area)) {
                     area = w * h;

@@ -1,49 +1,30 @@
 package org.retinanet4j.data.image;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.preprocess.ImageNormalization;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Inference-side preprocessing with exactly the training pipeline's steps (decode to RGB, {@link ResizeRule},
- * {@link ImageNormalization}, {@link PaddingRule}), for one image from a file or a {@link BufferedImage}.
- * Not thread-safe (one decoder); use one per thread.
+ * Inference-side input of one image from a file or a {@link BufferedImage}: decoded to RGB as the training
+ * pipeline decodes, then prepared by the model's {@link InputBatcher}. Not thread-safe (one decoder); use one per
+ * thread.
  */
 public final class InputPreparer {
 
-    private final ResizeRule resize;
-    private final PaddingRule padding;
+    private final InputBatcher batcher;
     private final RgbImageDecoder decoder = new RgbImageDecoder();
 
-    public InputPreparer(ResizeRule resize, PaddingRule padding) {
-        this.resize = resize;
-        this.padding = padding;
+    public InputPreparer(InputBatcher batcher) {
+        this.batcher = batcher;
     }
 
     /** Decodes {@code file} (IOException naming it when missing or unreadable) and prepares it. */
-    public NetworkInput prepare(Path file) throws IOException {
-        return prepare(decoder.decode(file));
+    public InputBatch prepare(Path file) throws IOException {
+        return batcher.single(decoder.decode(file));
     }
 
-    public NetworkInput prepare(BufferedImage image) {
-        return prepare(fromBufferedImage(image));
-    }
-
-    public NetworkInput prepare(RgbImage image) {
-        ResizeInfo info = resize.apply(image.height(), image.width(), padding);
-        float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
-        float[] chw = new float[3 * info.paddedHeight() * info.paddedWidth()];
-        ImageNormalization.writeChw(pixels, info.resizedHeight(), info.resizedWidth(), false, chw, 0,
-                info.paddedHeight(), info.paddedWidth());
-        return new NetworkInput(Nd4j.create(chw, new long[] {1, 3, info.paddedHeight(), info.paddedWidth()},
-                DataType.FLOAT), info);
+    public InputBatch prepare(BufferedImage image) {
+        return batcher.single(fromBufferedImage(image));
     }
 
     /** RGB bytes of a Java2D image (alpha dropped, any colour model converted through {@code getRGB}). */

@@ -1,11 +1,8 @@
 package org.retinanet4j.data.image;
 
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
-import org.datavec.image.data.ImageWritable;
 import org.datavec.image.loader.NativeImageLoader;
-import org.datavec.image.transform.ImageTransform;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,10 +31,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
  * RGB by OpenCV's JPEG decoder; 16-bit images are scaled to 8 bits. EXIF orientation: OpenCV's {@code imdecode}
  * applies it (see docs/data.md); an image whose decoded size disagrees with its annotation is then reported by
  * the loader that checks sizes. One decoder per thread (not thread-safe).
- *
- * <p>A DataVec {@link ImageTransform} given to {@code decode} runs on the decoded image before the conversion to
- * RGB, as DataVec's own loaders run theirs: on the OpenCV {@code Mat} in its decoded channel order (BGR for colour
- * images). The training iterator mirrors images this way, with DataVec's {@code FlipImageTransform}.
  */
 public final class RgbImageDecoder {
 
@@ -45,16 +38,11 @@ public final class RgbImageDecoder {
 
     /** Decodes {@code file}; an {@link IOException} names the file when it is missing or cannot be decoded. */
     public RgbImage decode(Path file) throws IOException {
-        return decode(file, null);
-    }
-
-    /** Decodes {@code file} and applies {@code transform} (null: none) to the decoded image. */
-    public RgbImage decode(Path file, ImageTransform transform) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": image file not found");
         }
         try {
-            loader.begin(transform);
+            loader.begin();
             loader.asMatrix(file.toFile());
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
@@ -63,15 +51,15 @@ public final class RgbImageDecoder {
     }
 
     /**
-     * Decodes an encoded image held in memory (the bytes of a JPEG, PNG, ... file) and applies {@code transform}
-     * (null: none); {@code name} names the image in errors.
+     * Decodes an encoded image held in memory (the bytes of a JPEG, PNG, ... file); {@code name} names the image
+     * in errors.
      */
-    public RgbImage decode(byte[] encoded, String name, ImageTransform transform) throws IOException {
+    public RgbImage decode(byte[] encoded, String name) throws IOException {
         if (encoded.length == 0) {
             throw new IOException(name + ": no image bytes");
         }
         try {
-            loader.begin(transform);
+            loader.begin();
             loader.asMatrix(new ByteArrayInputStream(encoded));
         } catch (IOException | RuntimeException e) {
             throw new IOException(name + ": cannot decode image: " + e.getMessage(), e);
@@ -82,12 +70,9 @@ public final class RgbImageDecoder {
     /** Takes the decoded Mat before DataVec's channel conversion and turns it into RGB bytes. */
     private static final class CapturingLoader extends NativeImageLoader {
         private static final INDArray UNUSED = Nd4j.scalar(0f);
-        private final OpenCVFrameConverter.ToMat frames = new OpenCVFrameConverter.ToMat();
-        private ImageTransform transform;
         private RgbImage result;
 
-        void begin(ImageTransform t) {
-            transform = t;
+        void begin() {
             result = null;
         }
 
@@ -100,16 +85,7 @@ public final class RgbImageDecoder {
 
         @Override
         protected INDArray transformImage(Mat image, INDArray ret) throws IOException {
-            Mat m = image;
-            if (transform != null) {
-                ImageWritable out = transform.transform(new ImageWritable(frames.convert(image)));
-                m = out == null ? null : frames.convert(out.getFrame());
-                if (m == null) {
-                    throw new IOException("the image transform " + transform.getClass().getSimpleName()
-                            + " returned no image");
-                }
-            }
-            result = toRgb(m);
+            result = toRgb(image);
             return UNUSED;
         }
     }

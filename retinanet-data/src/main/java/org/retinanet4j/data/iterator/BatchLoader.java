@@ -2,10 +2,9 @@ package org.retinanet4j.data.iterator;
 
 import org.datavec.api.writable.Writable;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.transform.FlipDecision;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
 import org.retinanet4j.targets.TargetBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns the records of one minibatch into a {@code MultiDataSet}: each record is checked against
- * {@link DetectionRecord}'s layout, its image loaded by the {@link SampleLoader} (flipped when the
+ * {@link DetectionRecord}'s layout, its image decoded and resized by the {@link SampleLoader} (flipped when the
  * {@link FlipDecision} says so for (epoch, position)), and the samples stacked with targets by the
- * {@link BatchAssembler}. {@link RetinaNetIterator} runs it on its loader threads, and Spark training on its
+ * {@link BatchAssembler}; both prepare the pixels with one {@link InputBatcher} (a model's:
+ * {@code InputBatcher.of(spec)}). {@link RetinaNetIterator} runs it on its loader threads, and Spark training on its
  * workers, so both produce the same batches from the same records. Thread-safe.
  *
  * <p>A missing, unreadable or wrongly sized image is skipped, logged (the first 20 one by one, then every 1000th)
@@ -41,10 +41,9 @@ public final class BatchLoader {
      * @param targets null for batches without labels (evaluation, inference)
      * @param source  names the records in messages (reader, file)
      */
-    public BatchLoader(ResizeRule resize, PaddingRule padding, TargetBuilder targets, FlipDecision flip,
-                       String source) {
-        this.samples = new SampleLoader(resize);
-        this.assembler = new BatchAssembler(padding, targets);
+    public BatchLoader(InputBatcher batcher, TargetBuilder targets, FlipDecision flip, String source) {
+        this.samples = new SampleLoader(batcher);
+        this.assembler = new BatchAssembler(batcher, targets);
         this.flip = flip;
         this.source = source;
     }

@@ -6,12 +6,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.records.DetectionRecordReader;
 import org.retinanet4j.data.records.IndexedRecordReader;
 import org.retinanet4j.data.transform.FlipDecision;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.targets.TargetBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +29,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Minibatches for RetinaNet from any DataVec {@code RecordReader} whose records follow {@link DetectionRecord}'s
- * layout (image, boxes, classes, image id): the COCO, VOC and CSV readers of {@code data.records}, a
- * {@link DetectionDataset} already read ({@link #builder(DetectionDataset)}), or a reader of your own. Features {@code [image]} = {@code [N, 3, H, W]}
- * normalised RGB (see {@code ImageNormalization}), labels {@code [classTargets, boxTargets]} from the
- * {@link TargetBuilder}; every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
+ * Minibatches for a RetinaNet of a given {@link RetinaNetSpec} from any DataVec {@code RecordReader} whose records
+ * follow {@link DetectionRecord}'s layout (image, boxes, classes, image id): the COCO, VOC and CSV readers of
+ * {@code data.records}, a {@link DetectionDataset} already read ({@link #builder(DetectionDataset, RetinaNetSpec)}),
+ * or a reader of your own. Features {@code [image]} = {@code [N, 3, H, W]} prepared by the spec's
+ * {@link InputBatcher} (resize, flip, normalise, pad to the spec's padding multiple), labels
+ * {@code [classTargets, boxTargets]} from a {@link TargetBuilder} of the spec's anchors and classes when asked for
+ * ({@link Builder#withTargets()}); every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
  * flip, resize geometry) as example metadata, also returned by {@link #lastBatchMetadata()}.
  *
  * <p>Order and augmentation are functions of (seed, epoch, position): in training the records of an
@@ -58,6 +60,8 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     private final RecordReader reader;
     private final IndexedRecordReader indexed;      // null: a plain reader, read in its own order
+    private final RetinaNetSpec spec;
+    private final TargetBuilder targets;
     private final BatchLoader batches;
     private final int[] images;                     // indexed: the record positions iterated over
     private final int batchSize;
@@ -82,7 +86,10 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private RetinaNetIterator(Builder b) {
         this.reader = b.reader;
         this.indexed = b.reader instanceof IndexedRecordReader r ? r : null;
-        this.batches = new BatchLoader(b.resize, b.padding, b.targets, new FlipDecision(b.seed, b.flipProbability),
+        this.spec = b.spec;
+        this.targets = b.withTargets ? new TargetBuilder(b.spec) : null;
+        InputBatcher batcher = b.input != null ? b.input : InputBatcher.of(b.spec);
+        this.batches = new BatchLoader(batcher, targets, new FlipDecision(b.seed, b.flipProbability),
                 describe(b.reader));
         this.images = indexed == null ? null : b.images != null ? b.images.clone() : identity(indexed.numRecords());
         this.batchSize = b.batchSize;
@@ -119,19 +126,35 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         return reader instanceof DetectionRecordReader d ? d.dataset().source() : reader.getClass().getSimpleName();
     }
 
-    /** Starts configuring an iterator over the records of a dataset already read (COCO, VOC, CSV, synthetic). */
-    public static Builder builder(DetectionDataset dataset) {
-        return new Builder(new DetectionRecordReader(dataset));
+    /** The model spec the batches are prepared for. */
+    public RetinaNetSpec spec() {
+        return spec;
+    }
+
+    /** The target builder of the labels, or null when the batches have none. */
+    public TargetBuilder targetBuilder() {
+        return targets;
+    }
+
+    /**
+     * Starts configuring an iterator over the records of a dataset already read (COCO, VOC, CSV, synthetic) for a
+     * model of {@code spec}.
+     */
+    public static Builder builder(DetectionDataset dataset, RetinaNetSpec spec) {
+        if (dataset == null) {
+            throw new IllegalArgumentException("RetinaNetIterator: dataset and spec must be given");
+        }
+        return new Builder(new DetectionRecordReader(dataset), spec);
     }
 
     /**
      * Starts configuring an iterator over any DataVec reader, initialised, whose records follow
      * {@link DetectionRecord}'s layout. An {@link IndexedRecordReader} is shuffled per epoch, loaded on the loader
      * threads and resumed without reading what comes before; any other reader is read in its own order, reset at
-     * each epoch.
+     * each epoch. Batches are prepared for a model of {@code spec}.
      */
-    public static Builder builder(RecordReader reader) {
-        return new Builder(reader);
+    public static Builder builder(RecordReader reader, RetinaNetSpec spec) {
+        return new Builder(reader, spec);
     }
 
     /** Number of batches per epoch; -1 for a plain (not indexed) reader, whose record count is not known. */
@@ -364,13 +387,13 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         ready = null;
     }
 
-    /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, 800/1333 resize, pad to 128, evaluation mode. */
+    /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, no labels, evaluation mode (no shuffle, no flip). */
     public static final class Builder {
         private final RecordReader reader;
-        private TargetBuilder targets;
+        private final RetinaNetSpec spec;
+        private boolean withTargets;
+        private InputBatcher input;
         private int batchSize = 2;
-        private ResizeRule resize = ResizeRule.torchvisionDefault();
-        private PaddingRule padding = PaddingRule.toMultipleOf(128);
         private boolean shuffle;
         private double flipProbability;
         private long seed = 12345;
@@ -378,13 +401,23 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         private int prefetchBatches = -1;
         private int[] images;
 
-        private Builder(RecordReader reader) {
-            this.reader = java.util.Objects.requireNonNull(reader, "reader");
+        private Builder(RecordReader reader, RetinaNetSpec spec) {
+            if (reader == null || spec == null) {
+                throw new IllegalArgumentException("RetinaNetIterator: a record reader and a spec must be given");
+            }
+            this.reader = reader;
+            this.spec = spec;
         }
 
-        /** Target builder for the labels; without one the batches have no labels (inference/evaluation). */
-        public Builder targets(TargetBuilder targets) {
-            this.targets = targets;
+        /** Labels for training: the targets of the spec's anchors and classes. Without, batches have no labels. */
+        public Builder withTargets() {
+            this.withTargets = true;
+            return this;
+        }
+
+        /** Input preparation other than the spec's, for tests of the geometry alone. */
+        Builder input(InputBatcher batcher) {
+            this.input = batcher;
             return this;
         }
 
@@ -393,16 +426,6 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             }
             this.batchSize = batchSize;
-            return this;
-        }
-
-        public Builder resize(ResizeRule resize) {
-            this.resize = resize;
-            return this;
-        }
-
-        public Builder padding(PaddingRule padding) {
-            this.padding = padding;
             return this;
         }
 

@@ -1,15 +1,13 @@
 package org.retinanet4j.data.iterator;
 
 import org.datavec.api.writable.BytesWritable;
-import org.datavec.image.transform.FlipImageTransform;
-import org.retinanet4j.data.image.ImageResizer;
+import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.data.image.ResizedImage;
 import org.retinanet4j.data.image.RgbImage;
 import org.retinanet4j.data.image.RgbImageDecoder;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.transform.BoxTransforms;
-import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeInfo;
-import org.retinanet4j.preprocess.ResizeRule;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,30 +16,27 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Loads the image of one {@link DetectionRecord} for the network: decode to RGB (from the file the record names or
- * the bytes it carries), check the decoded size against the record's when it gives one, mirror if asked, resize by
- * the {@link ResizeRule}, and carry the boxes through the same steps. Boxes left without area (zero-size
- * annotations, or clipped away) are dropped and counted. Thread-safe (one decoder and one flip per thread).
+ * the bytes it carries), check the decoded size against the record's when it gives one, resize with the model's
+ * {@link InputBatcher}, and carry the boxes through the same steps (mirrored when the image is to be flipped; the
+ * batcher mirrors the pixels when it writes the batch). Boxes left without area (zero-size annotations, or clipped
+ * away) are dropped and counted. Thread-safe (one decoder per thread).
  *
- * <p>The mirror is DataVec's {@link FlipImageTransform} (horizontal, applied to the decoded image before the resize,
- * where torchvision's reference training flips too). Its {@code query} is not used for the boxes: it maps x to
- * {@code w - x - 1}, a pixel-index rule that would shift every box by one pixel; the boxes here are continuous
- * corners (an image of width W spans [0, W]) and flip to {@code W - x}, as torchvision's
- * {@code RandomHorizontalFlip} does ({@link BoxTransforms#flipHorizontal}). The resize stays our own
- * ({@code ImageResizer}): DataVec's {@code ResizeImageTransform} resizes 8-bit pixels, torchvision float ones.
+ * <p>Boxes are continuous corners (an image of width W spans [0, W]) and flip to {@code W - x}, as torchvision's
+ * {@code RandomHorizontalFlip} does ({@link BoxTransforms#flipHorizontal}); DataVec's {@code FlipImageTransform}
+ * maps coordinates by the pixel-index rule {@code w - x - 1} and would shift every box by one pixel.
  */
 public final class SampleLoader {
 
-    private final ResizeRule resizeRule;
+    private final InputBatcher batcher;
     private final ThreadLocal<RgbImageDecoder> decoders = ThreadLocal.withInitial(RgbImageDecoder::new);
-    private final ThreadLocal<FlipImageTransform> flips = ThreadLocal.withInitial(() -> new FlipImageTransform(1));
     private final AtomicLong droppedBoxes = new AtomicLong();
 
-    public SampleLoader(ResizeRule resizeRule) {
-        this.resizeRule = resizeRule;
+    public SampleLoader(InputBatcher batcher) {
+        this.batcher = batcher;
     }
 
-    public ResizeRule resizeRule() {
-        return resizeRule;
+    public InputBatcher batcher() {
+        return batcher;
     }
 
     /** Boxes dropped so far because they had no area after clipping and resizing. */
@@ -55,20 +50,20 @@ public final class SampleLoader {
      *                     the record says (for example an EXIF-rotated photo whose annotation uses the stored grid)
      */
     public LoadedSample load(DetectionRecord record, int position, boolean flip) throws IOException {
-        RgbImage image = decode(record, flip ? flips.get() : null);
+        RgbImage image = decode(record);
         int w = image.width();
         int h = image.height();
         if (record.hasSize() && (w != record.width() || h != record.height())) {
             throw new IOException(record.describeImage() + ": decoded size " + w + "x" + h + " differs from the "
                     + "annotated " + record.width() + "x" + record.height() + " (image id " + record.imageId() + ")");
         }
+        ResizedImage resized = batcher.resize(image, flip);
+        ResizeInfo info = batcher.resizedSize(h, w);
         float[] boxes = record.boxes().clone();
-        if (flip) {
-            BoxTransforms.flipHorizontal(boxes, w);
-        }
-        ResizeInfo info = resizeRule.apply(h, w, PaddingRule.toMultipleOf(1));
-        float[] pixels = ImageResizer.resize(image, info.resizedWidth(), info.resizedHeight());
         BoxTransforms.resize(boxes, info);
+        if (flip) {
+            BoxTransforms.flipHorizontal(boxes, info.resizedWidth());
+        }
         int[] labels = record.classes().clone();
         boolean[] ignore = record.ignore().clone();
         int n = labels.length;
@@ -87,15 +82,14 @@ public final class SampleLoader {
             labels = Arrays.copyOf(labels, kept);
             ignore = Arrays.copyOf(ignore, kept);
         }
-        return new LoadedSample(position, record.imageId(), h, w, info.resizedHeight(), info.resizedWidth(), flip,
-                pixels, boxes, labels, ignore);
+        return new LoadedSample(position, record.imageId(), resized, boxes, labels, ignore);
     }
 
-    private RgbImage decode(DetectionRecord record, FlipImageTransform flip) throws IOException {
+    private RgbImage decode(DetectionRecord record) throws IOException {
         Path file = record.imagePath();
         if (file != null) {
-            return decoders.get().decode(file, flip);
+            return decoders.get().decode(file);
         }
-        return decoders.get().decode(((BytesWritable) record.image()).getContent(), record.describeImage(), flip);
+        return decoders.get().decode(((BytesWritable) record.image()).getContent(), record.describeImage());
     }
 }

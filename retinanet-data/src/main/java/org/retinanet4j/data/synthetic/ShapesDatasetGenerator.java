@@ -3,6 +3,7 @@ package org.retinanet4j.data.synthetic;
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.DetectionDatasetBuilder;
+import org.retinanet4j.boxes.BoxIou;
 import org.retinanet4j.data.coco.CocoInstancesWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,12 +128,10 @@ public final class ShapesDatasetGenerator {
     }
 
     private static double iou(int[] a, int[] b, int o) {
-        double iw = Math.min(a[2], b[o + 2]) - Math.max(a[0], b[o]);
-        double ih = Math.min(a[3], b[o + 3]) - Math.max(a[1], b[o + 1]);
-        if (iw <= 0 || ih <= 0) {
+        double inter = BoxIou.intersection(a[0], a[1], a[2], a[3], b[o], b[o + 1], b[o + 2], b[o + 3], 0);
+        if (inter == 0) {
             return 0;
         }
-        double inter = iw * ih;
         double union = (a[2] - a[0]) * (double) (a[3] - a[1]) + (b[o + 2] - b[o]) * (double) (b[o + 3] - b[o + 1]);
         return inter / (union - inter);
     }

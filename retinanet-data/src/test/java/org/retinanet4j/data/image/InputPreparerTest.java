@@ -29,14 +29,16 @@ class InputPreparerTest {
         }
         Path f = tmp.resolve("a.png");
         ImageIO.write(bi, "png", f.toFile());
-        InputPreparer p = new InputPreparer(new ResizeRule(60, 200), PaddingRule.toMultipleOf(128));
-        NetworkInput fromFile = p.prepare(f);
-        NetworkInput fromImage = p.prepare(bi);
-        assertArrayEquals(new long[] {1, 3, 128, 128}, fromFile.image().shape());
-        assertEquals(60, fromFile.info().resizedHeight());
-        assertEquals(120, fromFile.info().resizedWidth());
-        assertEquals(fromFile.image(), fromImage.image());
-        assertEquals(77f, ImageNormalization.denormalize(fromFile.image().getFloat(0, 2, 10, 10), 2), 0.01f);
-        assertEquals(0f, fromFile.image().getFloat(0, 0, 100, 10), 0f);
+        InputPreparer p = new InputPreparer(new InputBatcher(new ResizeRule(60, 200), PaddingRule.toMultipleOf(128),
+                ImageNormalization.IMAGENET));
+        InputBatch fromFile = p.prepare(f);
+        InputBatch fromImage = p.prepare(bi);
+        assertArrayEquals(new long[] {1, 3, 128, 128}, fromFile.images().shape());
+        assertEquals(60, fromFile.geometry().get(0).resizedHeight());
+        assertEquals(120, fromFile.geometry().get(0).resizedWidth());
+        assertEquals(fromFile.images(), fromImage.images());
+        assertEquals(77f, ImageNormalization.IMAGENET.denormalize(fromFile.images().getFloat(0, 2, 10, 10), 2),
+                0.01f);
+        assertEquals(0f, fromFile.images().getFloat(0, 0, 100, 10), 0f);
     }
 }

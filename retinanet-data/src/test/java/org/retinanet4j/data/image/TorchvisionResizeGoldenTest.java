@@ -49,7 +49,7 @@ class TorchvisionResizeGoldenTest {
             int rw = info.resizedWidth();
             float[] pixels = ImageResizer.resize(new RgbImage(w, h, rgb), rw, rh);
             float[] chw = new float[3 * rh * rw];
-            ImageNormalization.writeChw(pixels, rh, rw, false, chw, 0, rh, rw);
+            ImageNormalization.IMAGENET.writeChw(pixels, rh, rw, false, chw, 0, rh, rw);
             float[] expected = parse(lines[l + 1]);
             assertEquals(expected.length, chw.length);
             for (int k = 0; k < chw.length; k++) {

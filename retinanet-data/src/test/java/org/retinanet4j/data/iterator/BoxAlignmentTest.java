@@ -5,9 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.records.DetectionRecordReader;
 import org.retinanet4j.preprocess.ImageNormalization;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeRule;
 
@@ -37,10 +39,13 @@ class BoxAlignmentTest {
         return TestImages.dataset(tmp, List.<Object[]>of(new Object[] {"a.png", 200, 100, rects}));
     }
 
-    /** Loads the dataset's only image as the iterator does: through its DataVec record. */
+    private static final InputBatcher BATCHER = new InputBatcher(new ResizeRule(150, 400),
+            PaddingRule.toMultipleOf(128), ImageNormalization.IMAGENET);
+
+    /** Loads the dataset's only image as the iterator does: through its DataVec record and the input batcher. */
     private static LoadedSample load(DetectionDataset d, boolean flip) throws IOException {
         DetectionRecord r = DetectionRecord.parse(new DetectionRecordReader(d).record(0), "record 0");
-        return new SampleLoader(new ResizeRule(150, 400)).load(r, 0, flip);   // scale 1.5: 200x100 -> 300x150
+        return new SampleLoader(BATCHER).load(r, 0, flip);   // scale 1.5: 200x100 -> 300x150
     }
 
     @Test
@@ -58,8 +63,8 @@ class BoxAlignmentTest {
     void paintedPixelsSitInsideTransformedBoxesAfterPaddingAndNormalisation() throws IOException {
         DetectionDataset d = dataset();
         for (boolean flip : new boolean[] {false, true}) {
-            RetinaNetIterator it = RetinaNetIterator.builder(d).batchSize(1).resize(new ResizeRule(150, 400))
-                    .padding(PaddingRule.toMultipleOf(128)).flipProbability(flip ? 1.0 : 0.0).loaderThreads(0).build();
+            RetinaNetIterator it = RetinaNetIterator.builder(d, RetinaNetSpec.builder().numClasses(2).build())
+                    .input(BATCHER).batchSize(1).flipProbability(flip ? 1.0 : 0.0).loaderThreads(0).build();
             MultiDataSet mds = it.next();
             INDArray x = mds.getFeatures(0);
             assertArrayEquals(new long[] {1, 3, 256, 384}, x.shape());
@@ -97,7 +102,7 @@ class BoxAlignmentTest {
     private static void assertPixel(INDArray x, int px, int py, int rgb, String what) {
         for (int c = 0; c < 3; c++) {
             int expected = (rgb >> (16 - 8 * c)) & 0xFF;
-            float v = ImageNormalization.denormalize(x.getFloat(0, c, py, px), c);
+            float v = ImageNormalization.IMAGENET.denormalize(x.getFloat(0, c, py, px), c);
             assertTrue(Math.abs(v - expected) < 1.0, what + " at (" + px + "," + py + ") channel " + c + ": " + v
                     + " expected " + expected);
         }

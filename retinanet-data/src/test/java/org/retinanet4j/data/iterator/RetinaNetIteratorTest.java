@@ -13,9 +13,11 @@ import org.retinanet4j.data.coco.CocoInstancesReader;
 import org.retinanet4j.data.synthetic.ShapesConfig;
 import org.retinanet4j.data.synthetic.ShapesDataset;
 import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
+import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.preprocess.ImageNormalization;
 import org.retinanet4j.preprocess.PaddingRule;
 import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.spec.RetinaNetSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +38,7 @@ class RetinaNetIteratorTest {
 
     private static DetectionDataset shapes;
     private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorConfig.torchvisionDefault());
+    private static final RetinaNetSpec SPEC = RetinaNetSpec.builder().numClasses(3).inputSize(128, 128).build();
 
     @BeforeAll
     static void generate() throws IOException {
@@ -45,8 +48,7 @@ class RetinaNetIteratorTest {
     }
 
     private static RetinaNetIterator.Builder base(DetectionDataset d) {
-        return RetinaNetIterator.builder(d).targets(new TargetBuilder(ANCHORS, 3)).batchSize(3)
-                .resize(new ResizeRule(128, 128)).padding(PaddingRule.toFixed(128, 128));
+        return RetinaNetIterator.builder(d, SPEC).withTargets().batchSize(3);
     }
 
     @Test
@@ -161,8 +163,9 @@ class RetinaNetIteratorTest {
     void everySharedVocPhotoDecodesAtItsAnnotatedSize() throws IOException {
         Path voc = org.retinanet4j.data.SharedData.vocSample();
         DetectionDataset d = new org.retinanet4j.data.voc.VocReader().read(voc, null);
-        try (RetinaNetIterator it = RetinaNetIterator.builder(d).batchSize(10).resize(new ResizeRule(96, 160))
-                .padding(PaddingRule.toMultipleOf(128)).loaderThreads(2).build()) {
+        try (RetinaNetIterator it = RetinaNetIterator.builder(d, SPEC).batchSize(10).input(new InputBatcher(
+                new ResizeRule(96, 160), PaddingRule.toMultipleOf(128), ImageNormalization.IMAGENET))
+                .loaderThreads(2).build()) {
             int seen = 0;
             while (it.hasNext()) {
                 MultiDataSet mds = it.next();
@@ -211,8 +214,8 @@ class RetinaNetIteratorTest {
                 new Object[] {"small.png", 128, 128, new int[0][]},
                 new Object[] {"corrupt.png", 128, 128, rect},
                 new Object[] {"ok2.png", 128, 128, rect}));
-        try (RetinaNetIterator it = RetinaNetIterator.builder(d).targets(new TargetBuilder(ANCHORS, 2)).batchSize(2)
-                .resize(new ResizeRule(128, 128)).padding(PaddingRule.toFixed(128, 128)).loaderThreads(1).build()) {
+        try (RetinaNetIterator it = RetinaNetIterator.builder(d, SPEC.withNumClasses(2)).withTargets().batchSize(2)
+                .loaderThreads(1).build()) {
             List<Long> seen = new ArrayList<>();
             while (it.hasNext()) {
                 it.next();

@@ -19,16 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.retinanet4j.anchors.AnchorConfig;
-import org.retinanet4j.anchors.AnchorGenerator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.records.InvalidRecordException;
-import org.retinanet4j.persist.AnchorSettings;
-import org.retinanet4j.persist.DecoderSettings;
 import org.retinanet4j.persist.ModelMetadata;
-import org.retinanet4j.preprocess.PaddingRule;
-import org.retinanet4j.preprocess.ResizeRule;
-import org.retinanet4j.targets.TargetBuilder;
+import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.Trainer;
 import org.retinanet4j.train.TrainerConfig;
@@ -43,7 +37,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,7 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UserRecordReaderTest {
 
-    private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorConfig.torchvisionDefault());
+    /** The small RetinaNet for 2 classes at 128 x 128: its input preparation, anchors and targets. */
+    private static final RetinaNet ZOO = RetinaNet.smallBuilder(2).inputShape(3, 128, 128).seed(1).build();
+    private static final RetinaNetSpec SPEC = ZOO.spec();
 
     /**
      * The user's reader: every {@code *.png} of the split with {@code <name>.txt} beside it holding
@@ -199,16 +194,15 @@ class UserRecordReaderTest {
     }
 
     private static RetinaNetIterator.Builder settings(RetinaNetIterator.Builder b) {
-        return b.targets(new TargetBuilder(ANCHORS, 2)).batchSize(2).resize(new ResizeRule(128, 128))
-                .padding(PaddingRule.toFixed(128, 128)).flipProbability(0.5).seed(3).loaderThreads(1);
+        return b.withTargets().batchSize(2).flipProbability(0.5).seed(3).loaderThreads(1);
     }
 
     @Test
     void aUsersReaderGivesTheSameBatchesAsTheBuiltInPath() throws IOException {
         // the same images as a dataset (ids 1..n in file order, like the reader's)
         DetectionDataset d = TestImages.dataset(dir, images);
-        try (RetinaNetIterator user = settings(RetinaNetIterator.builder(reader())).build();
-             RetinaNetIterator builtIn = settings(RetinaNetIterator.builder(d)).build()) {
+        try (RetinaNetIterator user = settings(RetinaNetIterator.builder(reader(), SPEC)).build();
+             RetinaNetIterator builtIn = settings(RetinaNetIterator.builder(d, SPEC)).build()) {
             boolean flipped = false;
             for (int epoch = 0; epoch < 3; epoch++) {
                 int batches = 0;
@@ -236,14 +230,12 @@ class UserRecordReaderTest {
 
     @Test
     void aUsersReaderTrainsARetinaNet() {
-        ComputationGraph graph = RetinaNet.smallBuilder(2).inputShape(3, 128, 128).seed(1).build().init();
-        ModelMetadata md = new ModelMetadata(List.of("a", "b"), new int[] {0, 1}, 128, 128,
-                ModelMetadata.IMAGENET_MEAN, ModelMetadata.IMAGENET_STD, AnchorSettings.torchvisionDefault(),
-                DecoderSettings.paperDefault(), "test", Map.of());
+        ComputationGraph graph = ZOO.init();
+        ModelMetadata md = ModelMetadata.of(SPEC, List.of("a", "b"), new int[] {0, 1});
         TrainerConfig config = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3)
                 .weightDecay(0).warmup(0, 1).maxIterations(12).seed(1).build();
         List<Double> losses = new ArrayList<>();
-        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(reader())).build()) {
+        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(reader(), SPEC)).build()) {
             new Trainer(config, md).listener(new BaseTrainingListener() {
                 @Override
                 public void iterationDone(Model model, int iteration, int epoch) {
@@ -260,7 +252,7 @@ class UserRecordReaderTest {
     @Test
     void faultsOfAUsersRecordsAreSkipsOrErrorsNamingTheRecord() throws IOException {
         // an image without boxes is a valid, all-background example (as in the local path)
-        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(reader())).flipProbability(0).build()) {
+        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(reader(), SPEC)).flipProbability(0).build()) {
             it.next();
             MultiDataSet second = it.next();
             assertEquals(2, second.getFeatures(0).size(0));
@@ -270,7 +262,7 @@ class UserRecordReaderTest {
         // a record naming a missing file: skipped, logged and counted
         FolderBoxesReader missing = reader();           // lists the four images,
         Files.delete(dir.resolve("img0.png"));          // then the first one disappears
-        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(missing)).build()) {
+        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(missing, SPEC)).build()) {
             List<Long> ids = new ArrayList<>();
             while (it.hasNext()) {
                 it.next();
@@ -289,7 +281,7 @@ class UserRecordReaderTest {
             }
         };
         wrong.initialize(new FileSplit(dir.toFile()));
-        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(wrong)).build()) {
+        try (RetinaNetIterator it = settings(RetinaNetIterator.builder(wrong, SPEC)).build()) {
             InvalidRecordException e = assertThrows(InvalidRecordException.class, it::next);
             assertTrue(e.getMessage().contains("record 0 of") && e.getMessage().contains("field classes"),
                     e.getMessage());
