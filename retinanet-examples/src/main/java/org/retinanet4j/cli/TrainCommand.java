@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.ImageFolderCheck;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.persist.ModelBundle;
@@ -29,6 +30,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.datavec.api.writable.Writable;
 import org.retinanet4j.data.records.DetectionRecordReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,38 +49,34 @@ import java.util.concurrent.Callable;
  * {@code OUT/model.zip}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains RetinaNet on your dataset: COCO instances JSON (+ --images DIR), a VOC folder "
-                + "(+ --split) or a CSV file (+ --classes). Writes OUT/model.zip and checkpoints in OUT/checkpoints.",
+        description = {"Trains RetinaNet on your dataset (--data: a COCO instances JSON, a VOC folder or a CSV file) "
+                + "with its own classes. Writes OUT/model.zip and checkpoints in OUT/checkpoints.",
                 "Defaults follow the paper: SGD momentum 0.9, weight decay 1e-4, lr 0.01 per 16 images, warm-up, "
                         + "x0.1 at 2/3 and 8/9 of the run."})
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--train", required = true, paramLabel = "ANNOTATIONS", description = "training annotations")
-    Path train;
+    @Mixin
+    DatasetOptions dataset;
 
-    @Option(names = "--images", paramLabel = "DIR", description = "image folder of a COCO dataset (default: next to the JSON)")
-    Path images;
+    @Option(names = "--train", hidden = true, paramLabel = "PATH", description = "the former name of --data")
+    void legacyTrain(Path p) {
+        dataset.data = p;
+    }
 
-    @Option(names = "--val", paramLabel = "ANNOTATIONS", description = "validation annotations (same format)")
+    @Option(names = "--val", paramLabel = "PATH", description = "validation set in the same format (VOC: default the "
+            + "--data folder when --val-split is given)")
     Path val;
 
-    @Option(names = "--val-images", paramLabel = "DIR", description = "image folder of the COCO validation set")
+    @Option(names = "--val-images", paramLabel = "DIR", description = "COCO: image folder of the validation set "
+            + "(default: the JSON's folder)")
     Path valImages;
+
+    @Option(names = "--val-split", paramLabel = "NAME", description = "VOC: validation split, "
+            + "ImageSets/Main/NAME.txt")
+    String valSplit;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
-
-    @Option(names = "--format", description = "coco, voc or csv (default: detected from the path)")
-    String format;
-
-    @Option(names = "--split", description = "VOC split for training (default: train)")
-    String split;
-
-    @Option(names = "--val-split", description = "VOC split for validation (default: val)")
-    String valSplit;
-
-    @Option(names = "--classes", paramLabel = "CLASSES.csv", description = "class list of a CSV dataset")
-    Path classes;
 
     @Option(names = "--backbone", defaultValue = "small", description = "small (ResNet-18, narrow FPN/heads), "
             + "resnet18, resnet34, resnet50 or resnet101 (default: ${DEFAULT-VALUE})")
@@ -103,6 +101,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", description = "learning rate (default: 0.01 x total batch / 16 for sgd, 1e-4 for adam)")
     Double lr;
+
+    @Option(names = "--max-iterations", paramLabel = "N", description = "stop after N iterations; the learning-rate "
+            + "schedule (warm-up, steps at 2/3 and 8/9) spans them (default: --epochs decide)")
+    Integer maxIterations;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes of training (checkpoint and "
+            + "model written as at the end of a run; the schedule stays that of the epochs)")
+    Double minutes;
 
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "iterations between checkpoints "
             + "(default: ${DEFAULT-VALUE})")
@@ -156,14 +162,26 @@ public final class TrainCommand implements Callable<Integer> {
         if (workers < 1 || batch < 1 || epochs < 1) {
             throw new IllegalArgumentException("--workers, --batch and --epochs must be at least 1");
         }
+        if (maxIterations != null && maxIterations < 1 || minutes != null && !(minutes > 0)) {
+            throw new IllegalArgumentException("--max-iterations and --minutes must be positive");
+        }
         OptimizerKind kind = parseOptimizer(optimizer);
         SparkTrainingSettings sparkSettings = spark == null ? null : sparkSettings();
-        DetectionDataset trainSet = DatasetArguments.read(train, images, format, split, classes, "--train");
-        DetectionDataset valSet = val == null ? null
-                : DatasetArguments.read(val, valImages, format, valSplit == null ? "val" : valSplit, classes, "--val");
+        DetectionDataset trainSet = dataset.read();
         PrintWriter console = spec.commandLine().getOut();
-        console.printf(Locale.ROOT, "training on %s%n", trainSet);
+        console.printf(Locale.ROOT, "training on %s: %s%n", trainSet,
+                String.join(", ", trainSet.categories().names()));
         console.flush();
+        Path valPath = val != null ? val : valSplit != null ? dataset.data : null;
+        DetectionDataset valSet = valPath == null ? null : dataset.read(valPath, valImages, valSplit,
+                trainSet.categories(), "the training data");
+        // a wrong image folder is found now (after the annotations' own errors), not after every image of an epoch
+        // was skipped one by one
+        ImageFolderCheck.requireImages(trainSet, imagesOption(dataset.data, "--images"));
+        if (valSet != null) {
+            ImageFolderCheck.requireImages(valSet, imagesOption(valPath, "--val-images"));
+        }
+        CliChecks.writableFolder(out, "--out");
 
         JavaSparkContext sc = spark == null ? null
                 : SparkContexts.open(spark, "retinanet train " + out.getFileName(), Duration.ofSeconds(sparkWait));
@@ -203,13 +221,18 @@ public final class TrainCommand implements Callable<Integer> {
         // batches per optimiser step: ParallelWrapper's workers, or Spark's (one batch each per step)
         int parallel = sc != null ? sc.defaultParallelism() : workers;
         int steps = epochs * ((batchesPerEpoch + parallel - 1) / parallel);
+        if (maxIterations != null) {
+            steps = Math.min(steps, maxIterations);
+        }
         double rate = lr != null ? lr : kind == OptimizerKind.SGD
                 ? TrainerConfig.scaledLearningRate(TrainerConfig.PAPER_LR_PER_16_IMAGES, batch * parallel) : 1e-4;
         TrainerConfig config = TrainerConfig.builder().optimizer(kind).learningRate(rate)
                 .warmup(Math.min(500, steps / 10), 1.0 / 1000)
                 .stepDecay(0.1, steps * 2 / 3, steps * 8 / 9)
                 // both bounds: the epochs decide, the iteration count gives the progress bar its total
-                .maxEpochs(epochs).maxIterations(steps).workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
+                .maxEpochs(epochs).maxIterations(steps)
+                .maxDuration(minutes == null ? null : Duration.ofMillis(Math.round(minutes * 60_000)))
+                .workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
                 .validationEvery(validateEvery).seed(seed)
                 .nonFinitePolicy(skipNan ? NonFinitePolicy.SKIP : NonFinitePolicy.STOP).build();
 
@@ -247,14 +270,14 @@ public final class TrainCommand implements Callable<Integer> {
             SparkTrainer sparkTrainer = new SparkTrainer(sc, config, md, sparkSettings).checkpoints(checkpoints);
             JavaRDD<List<Writable>> records = SparkRecords.of(sc, new DetectionRecordReader(trainSet),
                     sc.defaultParallelism());
-            try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
+            try (ConsoleProgress progress = ConsoleProgress.forStandardError()) {
                 sparkTrainer.progress(progress);
                 result = from == null ? sparkTrainer.fit(graph, records, trainSet.source())
                         : sparkTrainer.resume(from, records, trainSet.source());
             }
         } else {
             try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md.spec(), batch, seed, 2);
-                 ConsoleProgress progress = new ConsoleProgress(System.err)) {
+                 ConsoleProgress progress = ConsoleProgress.forStandardError()) {
                 trainer.progress(progress);
                 result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))
                         : trainer.resume(from, TrainingPipeline.trainingData(it));
@@ -270,6 +293,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         console.flush();
         return 0;
+    }
+
+    /** The option that sets the image folder of the dataset at {@code path}: only COCO has one. */
+    private String imagesOption(Path path, String option) {
+        return dataset.format(path) == DatasetOptions.Format.COCO ? option : null;
     }
 
     private static OptimizerKind parseOptimizer(String name) {

@@ -130,11 +130,16 @@ public final class RecordBatches {
             BatchLoader loader = recipe.newLoader(source);
             return new Iterator<>() {
                 private MultiDataSet next;
+                private boolean summarised;
 
                 @Override
                 public boolean hasNext() {
                     while (next == null && batches.hasNext()) {
                         next = build(loader, batches.next());   // null when every image of the batch was skipped
+                    }
+                    if (next == null && !summarised) {           // the partition is done: its skips in one line
+                        summarised = true;
+                        loader.summarise("epoch " + epoch + " of " + source + " (one partition)");
                     }
                     return next != null;
                 }

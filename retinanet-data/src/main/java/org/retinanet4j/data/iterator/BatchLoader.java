@@ -2,6 +2,7 @@ package org.retinanet4j.data.iterator;
 
 import org.datavec.api.writable.Writable;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.retinanet4j.data.SkippedImages;
 import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.transform.FlipDecision;
@@ -22,20 +23,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code InputBatcher.of(spec)}). {@link RetinaNetIterator} runs it on its loader threads, and Spark training on its
  * workers, so both produce the same batches from the same records. Thread-safe.
  *
- * <p>A missing, unreadable or wrongly sized image is skipped, logged (the first 20 one by one, then every 1000th)
- * and counted: its batch is one example shorter, and a batch whose images all fail comes back as null. A record
+ * <p>A missing, unreadable or wrongly sized image is skipped and counted: its batch is one example shorter, and a
+ * batch whose images all fail comes back as null. The first few skipped images are logged by name, the rest
+ * summarised by {@link #summarise} ({@link SkippedImages}). A record
  * that does not fit the layout throws an {@link org.retinanet4j.data.records.InvalidRecordException} naming it.
  */
 public final class BatchLoader {
 
     private static final Logger log = LoggerFactory.getLogger(BatchLoader.class);
-    private static final int DETAILED_SKIP_LOGS = 20;
 
     private final SampleLoader samples;
     private final BatchAssembler assembler;
     private final FlipDecision flip;
     private final String source;
-    private final AtomicLong skipped = new AtomicLong();
+    private final SkippedImages skipped = new SkippedImages(log);
+    private final AtomicLong emptyBatches = new AtomicLong();
 
     /**
      * @param targets null for batches without labels (evaluation, inference)
@@ -50,7 +52,19 @@ public final class BatchLoader {
 
     /** Images skipped so far because they were missing, unreadable or of the wrong size. */
     public long skippedImages() {
-        return skipped.get();
+        return skipped.total();
+    }
+
+    /**
+     * Logs how many images (and whole batches) were skipped since the last summary; {@code scope} says where, e.g.
+     * "epoch 0 of instances_train.json".
+     */
+    public void summarise(String scope) {
+        skipped.summarise(scope);
+        long empty = emptyBatches.getAndSet(0);
+        if (empty > 1) {
+            log.warn("{}: {} batches had no image left and were skipped", scope, empty);
+        }
     }
 
     /** Boxes dropped so far because they had no area after resizing. */
@@ -70,15 +84,15 @@ public final class BatchLoader {
             try {
                 loaded.add(samples.load(r, p, flip.flip(epoch, p)));
             } catch (IOException ex) {
-                long n = skipped.incrementAndGet();
-                if (n <= DETAILED_SKIP_LOGS || n % 1000 == 0) {
-                    log.warn("skipping image {} (id {}, record {} of {}), {} skipped so far: {}", r.describeImage(),
-                            r.imageId(), p, source, n, ex.getMessage());
-                }
+                skipped.skipped(r.describeImage() + " (record " + p + " of " + source + ")", r.imageId(),
+                        ex.getMessage());
             }
         }
         if (loaded.isEmpty()) {
-            log.warn("epoch {} batch {}: every image was skipped; moving on", epoch, batch);
+            if (emptyBatches.incrementAndGet() == 1) {
+                log.warn("epoch {} batch {}: every image was skipped; moving on (further such batches are counted)",
+                        epoch, batch);
+            }
             return null;
         }
         try {

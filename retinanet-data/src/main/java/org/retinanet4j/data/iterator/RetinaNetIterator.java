@@ -6,6 +6,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.SkippedImages;
 import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.records.DetectionRecord;
 import org.retinanet4j.data.records.DetectionRecordReader;
@@ -48,9 +49,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Loading runs ahead on {@code loaderThreads} background threads (each decodes and assembles whole batches
  * with a {@link BatchLoader}; batches come back in order); 0 threads loads on the caller's thread. A plain reader's
  * records are read on the caller's thread, their images decoded on the loader threads. A missing, unreadable or
- * wrongly sized image is skipped, logged and counted ({@link #skippedImages()}): its batch is one example shorter,
- * and a batch whose images all fail is skipped. A record that does not fit the layout stops the iteration with an
- * {@link org.retinanet4j.data.records.InvalidRecordException} naming the record and the field. {@link #asyncSupported()} is false because the iterator prefetches itself
+ * wrongly sized image is skipped and counted ({@link #skippedImages()}): its batch is one example shorter, and a
+ * batch whose images all fail is skipped. The first few skipped images are logged by name, the rest summarised at
+ * the end of the epoch ({@link SkippedImages}). A record that does not fit the layout stops the iteration with an
+ * {@link org.retinanet4j.data.records.InvalidRecordException} naming the record and the field.
+ * {@link #asyncSupported()} is false because the iterator prefetches itself
  * (DL4J's async wrapper would also separate batches from {@link #lastBatchMetadata()}).
  */
 public final class RetinaNetIterator implements MultiDataSetIterator, AutoCloseable {
@@ -69,6 +72,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private final long seed;
     private final int prefetch;
     private final ExecutorService executor;
+    private boolean summarised;
     private final ArrayDeque<Future<MultiDataSet>> pending = new ArrayDeque<>();
 
     private MultiDataSetPreProcessor preProcessor;
@@ -198,6 +202,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
                     + batchesPerEpoch() + " batches)");
         }
         cancelPending();
+        summariseSkips();
         this.epoch = epoch;
         if (indexed != null) {
             int[] positions = EpochOrder.of(images.length, shuffle, seed, epoch);
@@ -215,6 +220,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         }
         this.nextToSubmit = batch;
         this.nextToTake = batch;
+        this.summarised = false;
         this.started = batch > 0;
     }
 
@@ -287,6 +293,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     /** Stops the loader threads. */
     @Override
     public void close() {
+        summariseSkips();
         cancelPending();
         if (executor != null) {
             executor.shutdownNow();
@@ -298,6 +305,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
             fillPipeline();
             Future<MultiDataSet> next = pending.poll();
             if (next == null) {
+                summariseSkips();
                 return false;
             }
             MultiDataSet batch = await(next);
@@ -377,6 +385,15 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
             }
             throw new IllegalStateException("batch loading failed: " + c, c);
         }
+    }
+
+    /** One summary per epoch of the images and batches skipped in it, instead of a line per image. */
+    private void summariseSkips() {
+        if (summarised) {
+            return;
+        }
+        summarised = true;
+        batches.summarise("epoch " + epoch + " of " + describe(reader));
     }
 
     private void cancelPending() {
