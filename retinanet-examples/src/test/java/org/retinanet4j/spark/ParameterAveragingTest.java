@@ -1,6 +1,8 @@
 package org.retinanet4j.spark;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.AfterAll;
@@ -66,26 +68,30 @@ class ParameterAveragingTest {
         ModelMetadata md = SparkFixtures.metadata(d);
         RecordBatches records = new RecordBatches(sc, sc.parallelize(SparkFixtures.records(d), 2), 2,
                 BatchRecipe.forTraining(md.spec(), 5), "shapes");
-        List<MultiDataSet> b = records.batches(0, 0, 5).collect();       // built on the executors
-        records.release();
-        assertEquals(5, b.size());
+        // the first round's batches as SparkTrainer hands them to DL4J: built on the executors, two partitions;
+        // cached (at the storage level DL4J's master persists with), so that the independent computation sees
+        // exactly the partitions that Spark trains on
+        JavaRDD<MultiDataSet> round = records.batches(0, 0, 4).persist(StorageLevel.MEMORY_ONLY_SER());
+        List<List<MultiDataSet>> partitions = round.glom().collect();
+        assertEquals(2, partitions.size());
+        assertEquals(List.of(2, 2), partitions.stream().map(List::size).toList(),
+                "balanced: DL4J keeps this split as it is (one partition of averagingFrequency batches per worker)");
+        MultiDataSet warmUp = records.batches(0, 4, 5).collect().get(0);
 
         ComputationGraph start = SparkFixtures.smallGraph(d.categories().size(), 11);
         // Adam under a warm-up schedule: the step depends on the iteration count, which workers must continue from
         OptimizationRecipe.apply(start, TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3)
                 .weightDecay(0).warmup(10, 0.1).maxIterations(100).build());
-        start.fit(b.get(4));            // Adam's moments are non-zero when the round starts: their averaging counts
+        start.fit(warmUp);              // Adam's moments are non-zero when the round starts: their averaging counts
         int iterationsBefore = start.getConfiguration().getIterationCount();
         assertEquals(1, iterationsBefore);
 
-        // independently: two plain graphs from the same start (clone() drops the iteration count: set it back),
-        // two batches each, then the mean
+        // independently: one plain graph per partition from the same start (clone() drops the iteration count: set
+        // it back), fitting that partition's batches in order, then the mean
         ComputationGraph w0 = startingFrom(start);
-        w0.fit(b.get(0));
-        w0.fit(b.get(1));
+        partitions.get(0).forEach(w0::fit);
         ComputationGraph w1 = startingFrom(start);
-        w1.fit(b.get(2));
-        w1.fit(b.get(3));
+        partitions.get(1).forEach(w1::fit);
         INDArray meanParams = w0.params().add(w1.params()).divi(2);
         INDArray meanState = w0.getUpdater().getStateViewArray().add(w1.getUpdater().getStateViewArray()).divi(2);
 
@@ -93,8 +99,10 @@ class ParameterAveragingTest {
         ComputationGraph driver = startingFrom(start);
         SparkComputationGraph spark = new SparkComputationGraph(sc, driver,
                 TrainingMasters.parameterAveraging(2, 2, 2, 1, driver));
-        spark.fitMultiDataSet(sc.parallelize(b.subList(0, 4), 2));
+        spark.fitMultiDataSet(round);
         ComputationGraph averaged = spark.getNetwork();
+        round.unpersist();
+        records.release();
 
         assertTrue(relativeDifference(w0.params(), w1.params()) > 1e-3, "the workers' results differ");
         assertTrue(relativeDifference(meanParams, start.params()) > 1e-3, "the round moved the parameters");
