@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""torchvision reference for RetinaNetBenchmark: backbone+FPN+head forward at SIZE x SIZE batch 1 and one training
-step (forward with losses, backward, SGD step) at batch 2, 2 threads.
+"""torchvision reference for RetinaNetBenchmark: backbone+FPN+head forward at SIZE x SIZE batch 1, one training
+step from scratch (trainable BatchNorm, every stage trains) and one fine-tuning step (FrozenBatchNorm2d, conv1 and
+layer1 frozen: what retinanet_resnet50_fpn builds with pretrained weights and trainable_backbone_layers=3), each
+step = forward with losses, backward, SGD step, at batch 2, 2 threads.
 
-Run: /usr/bin/python3 tools/bench_torch_retinanet.py [size=512] [runs=5]
+Run: /usr/bin/python3 tools/bench_torch_retinanet.py [size=512] [runs=5] [forms=forward,train,finetune]
 The forward times model.backbone + model.head (no resize/normalise transform, no post-processing), as the DL4J
-graph does; the training step uses the full model on SIZE x SIZE images (min_size=max_size=SIZE so no resize).
+graph does; the steps use the full model on SIZE x SIZE images (min_size=max_size=SIZE so no resize). No weights
+are downloaded: the fine-tuning model is built the way torchvision builds it around pretrained weights, with its
+default (random) initialisation, which does not change the time.
 """
 import statistics
 import sys
@@ -12,10 +16,16 @@ import time
 
 import torch
 import torchvision
+from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
+from torchvision.models.detection.retinanet import RetinaNet
+from torchvision.models.resnet import resnet50
+from torchvision.ops import misc as misc_nn_ops
+from torchvision.ops.feature_pyramid_network import LastLevelP6P7
 
 torch.set_num_threads(2)
 size = int(sys.argv[1]) if len(sys.argv) > 1 else 512
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+forms = (sys.argv[3] if len(sys.argv) > 3 else "forward,train,finetune").split(",")
 torch.manual_seed(0)
 model = torchvision.models.detection.retinanet_resnet50_fpn(weights=None, weights_backbone=None, num_classes=91,
                                                             min_size=size, max_size=size)
@@ -31,7 +41,14 @@ def timed(fn):
     return f"median {statistics.median(out):.1f} ms, min {min(out):.1f} ms over {runs} runs"
 
 
-model.eval()
+def fine_tuning_model():
+    """retinanet_resnet50_fpn(weights=..., trainable_backbone_layers=3) without the download."""
+    body = resnet50(weights=None, norm_layer=misc_nn_ops.FrozenBatchNorm2d)
+    backbone = _resnet_fpn_extractor(body, 3, returned_layers=[2, 3, 4], extra_blocks=LastLevelP6P7(256, 256))
+    return RetinaNet(backbone, 91, min_size=size, max_size=size)
+
+
+print(f"torchvision {torchvision.__version__}, torch {torch.__version__}, threads {torch.get_num_threads()}")
 x = torch.randn(1, 3, size, size)
 
 
@@ -40,10 +57,10 @@ def forward():
         model.head(list(model.backbone(x).values()))
 
 
-print(f"torchvision {torchvision.__version__}, torch {torch.__version__}, threads {torch.get_num_threads()}")
-print("forward batch 1 (backbone+FPN+head):", timed(forward))
+if "forward" in forms:
+    model.eval()
+    print("forward batch 1 (backbone+FPN+head):", timed(forward))
 
-model.train()
 images = [torch.rand(3, size, size) for _ in range(2)]
 targets = []
 g = torch.Generator().manual_seed(1)
@@ -51,14 +68,24 @@ for _ in range(2):
     xy = torch.randint(0, size // 2, (5, 2), generator=g).float()
     wh = 32 + torch.randint(0, size // 2 - 32, (5, 2), generator=g).float()
     targets.append({"boxes": torch.cat([xy, xy + wh], 1), "labels": torch.randint(1, 91, (5,), generator=g)})
-opt = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
 
 
-def step():
-    opt.zero_grad()
-    losses = model(images, targets)
-    sum(losses.values()).backward()
-    opt.step()
+def stepper(net):
+    net.train()
+    opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=1e-4, momentum=0.9)
+
+    def step():
+        opt.zero_grad()
+        losses = net(images, targets)
+        sum(losses.values()).backward()
+        opt.step()
+    return step
 
 
-print("training iteration batch 2:", timed(step))
+if "train" in forms:
+    print("training iteration batch 2:", timed(stepper(model)))
+if "finetune" in forms:
+    tuned = fine_tuning_model()
+    frozen = sum(p.numel() for p in tuned.parameters() if not p.requires_grad)
+    print(f"fine-tuning model: {frozen} frozen parameters (conv1, layer1), FrozenBatchNorm2d")
+    print("fine-tuning step:", timed(stepper(tuned)))

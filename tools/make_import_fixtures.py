@@ -9,6 +9,12 @@ with export_torchvision_weights.py's functions, and writes torchvision's outputs
       cls [1, A*K] and box [1, A*4] (torchvision's head outputs flattened: column a*K+k / a*4+j),
       det_boxes [D,4] det_scores [D] det_labels [D] (postprocess_detections on the unpadded HxW input).
   backbone mode: <out>/weights.npz (classifier without fc) and <out>/io_HxW.npz with image, c3, c4, c5.
+  --pth (either mode): also <out>/weights.pth and <out>/weights_legacy.pth, the model's state_dict() exactly as
+      torch.save writes it (torch's zip format, and the legacy format of torch < 1.6 via
+      _use_new_zipfile_serialization=False), num_batches_tracked and fc included, for the .pth parity tests.
+  tiny mode: the small .pth files committed under retinanet-model/src/test/resources/fixtures/pth (a few KB;
+      values the Java tests know: see write_tiny), made once with
+      /usr/bin/python3 tools/make_import_fixtures.py tiny --out retinanet-model/src/test/resources/fixtures/pth
 
 The parity tests run this at test time (torch is not a build dependency), e.g.
   /usr/bin/python3 tools/make_import_fixtures.py retinanet --depth resnet50 --num-classes 91 \
@@ -86,13 +92,53 @@ def backbone_outputs(model, image):
     return {"image": image, "c3": c3, "c4": c4, "c5": c5}
 
 
+def save_pth(out_dir, state):
+    """state_dict() in both torch.save formats."""
+    torch.save(state, os.path.join(out_dir, "weights.pth"))
+    torch.save(state, os.path.join(out_dir, "weights_legacy.pth"), _use_new_zipfile_serialization=False)
+
+
+def tiny_state_dict():
+    """A real module's state_dict() (an OrderedDict with _metadata) plus tensors that exercise the readers:
+    float64 and float16 storages, an int64 scalar, a transposed (non-contiguous) tensor, a view at a storage
+    offset and two tensors sharing one storage. Values: see the Java test PthReaderTest."""
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 1), torch.nn.BatchNorm2d(2))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.arange(6, dtype=torch.float32).reshape(2, 3, 1, 1) * 0.5)
+        net[0].bias.copy_(torch.tensor([-1.0, 2.0]))
+        net[1].weight.copy_(torch.tensor([1.5, 0.25]))
+        net[1].bias.copy_(torch.tensor([0.0, -0.5]))
+        net[1].running_mean.copy_(torch.tensor([0.1, 0.2]))
+        net[1].running_var.copy_(torch.tensor([1.0, 4.0]))
+        net[1].num_batches_tracked.fill_(7)
+    sd = net.state_dict()
+    shared = torch.arange(10, dtype=torch.float64)
+    sd["extra.float64"] = shared[:4]
+    sd["extra.view"] = shared[2:5]                      # storage offset 2, same storage as extra.float64
+    sd["extra.half"] = torch.tensor([1.5, -2.0], dtype=torch.float16)
+    sd["extra.transposed"] = torch.arange(6, dtype=torch.float32).reshape(2, 3).t()   # strides (1, 3)
+    return sd
+
+
+def write_tiny(out):
+    sd = tiny_state_dict()
+    torch.save(sd, os.path.join(out, "tiny.pth"))
+    torch.save(sd, os.path.join(out, "tiny_legacy.pth"), _use_new_zipfile_serialization=False)
+    # files that are not state dicts
+    torch.save([torch.zeros(2), torch.ones(3), 5], os.path.join(out, "list.pth"))
+    torch.save({"model": sd, "epoch": 3, "optimizer": {"lr": 0.01}}, os.path.join(out, "checkpoint.pth"))
+    torch.save(torch.nn.Sequential(torch.nn.Linear(2, 1)), os.path.join(out, "whole_model.pth"))
+    for name in sorted(os.listdir(out)):
+        print(f"{out}/{name}: {os.path.getsize(os.path.join(out, name))} bytes")
+
+
 def save(path, tensors):
     np.savez(path, **{k: v.detach().numpy().astype(np.float32) for k, v in tensors.items()})
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["retinanet", "backbone"])
+    p.add_argument("mode", choices=["retinanet", "backbone", "tiny"])
     p.add_argument("--depth", choices=sorted(exporter.RESNETS), default="resnet50")
     p.add_argument("--num-classes", type=int, default=91)
     p.add_argument("--fpn-channels", type=int, default=256)
@@ -100,12 +146,16 @@ def main():
     p.add_argument("--frozen-bn-eps", type=float, default=None,
                    help="use FrozenBatchNorm2d with this eps (0 = torchvision's COCO weights) instead of BatchNorm2d")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--pth", action="store_true", help="also write weights.pth and weights_legacy.pth")
     p.add_argument("--out", required=True)
     args = p.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    if args.mode == "tiny":
+        write_tiny(args.out)
+        return
     sizes = parse_sizes(args.sizes)
     images = [exporter.smooth_image(gen, h, w) for h, w in sizes]
     if args.mode == "retinanet":
@@ -135,6 +185,8 @@ def main():
     if args.mode == "backbone":
         arrays = {k: v for k, v in arrays.items() if not k.startswith("fc.")}
     exporter.write_npz(os.path.join(args.out, "weights.npz"), arrays, meta)
+    if args.pth:
+        save_pth(args.out, model.state_dict())
     with torch.no_grad():
         for (h, w), image in zip(sizes, images):
             outs = retinanet_outputs(model, image) if args.mode == "retinanet" else backbone_outputs(model, image)

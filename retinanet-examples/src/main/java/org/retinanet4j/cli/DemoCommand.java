@@ -49,7 +49,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Trains a small RetinaNet on a synthetic shapes dataset (squares, circles, triangles) for a "
                 + "bounded time, evaluates it with the COCO metrics and writes detections into an output folder.",
-                "Needs no arguments; about 10 minutes on a 2-core CPU."})
+                "Needs no arguments; at most 6 minutes of training on a 2-core CPU."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: ${DEFAULT-VALUE})",
@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--minutes", description = "training time limit in minutes (default: ${DEFAULT-VALUE})",
-            defaultValue = "8.5")
+            defaultValue = "6")
     double minutes;
 
     @Option(names = "--iterations", description = "training iterations (default: ${DEFAULT-VALUE}; the time limit "
@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .workers(workers).seed(seed).build();
         TrainingResult result;
         try (RetinaNetIterator it = TrainingPipeline.trainIterator(train, md.spec(), batch, seed, 1);
-             ConsoleProgress progress = new ConsoleProgress(System.err)) {
+             ConsoleProgress progress = ConsoleProgress.forStandardError()) {
             result = new Trainer(config, md).progress(progress).fit(graph, TrainingPipeline.trainingData(it));
         }
         console.printf(Locale.ROOT, "trained %d iterations (%s) in %.1f min, %.1f images/s, last loss %.4f%n",

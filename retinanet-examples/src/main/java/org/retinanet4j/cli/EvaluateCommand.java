@@ -24,13 +24,14 @@ import org.retinanet4j.eval.PrecisionRecallPlot;
 import org.retinanet4j.eval.VocEvaluator;
 import org.retinanet4j.eval.VocGroundTruth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code retinanet evaluate}: COCO bounding-box evaluation. Results-file mode
- * ({@code --annotations GT.json --detections DT.json}) evaluates an existing COCO results file; other modes
+ * ({@code --data GT --detections DT.json}) evaluates an existing COCO results file; other modes
  * (running a model over a dataset) produce {@link CocoDetections} and hand them to
  * {@link #evaluateVoc} and {@link #report(CocoEvalResult)}, so the output is the same whatever produced the
  * detections.
@@ -38,25 +39,26 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate",
         mixinStandardHelpOptions = true,
         description = {"COCO bounding-box evaluation (the 12 statistics pycocotools prints, same numbers),"
-                + " optionally Pascal VOC mAP.", "Results-file mode: --annotations GT.json --detections DT.json",
-                "Model mode: --model MODEL --annotations GT.json [--images DIR] [--out results.json]"})
+                + " optionally Pascal VOC mAP.", "Model mode: --model MODEL --data PATH [--split NAME] [--out results.json]"
+                + " (COCO, VOC or CSV; the dataset is read with the model's classes)",
+                "Results-file mode: --data GT --detections DT.json (a COCO results file)"})
 public class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--annotations", required = true, paramLabel = "GT.json",
-            description = "COCO instances file with the ground truth")
-    Path annotations;
+    @Mixin
+    DatasetOptions dataset;
+
+    @Option(names = "--annotations", hidden = true, paramLabel = "PATH", description = "the former name of --data")
+    void legacyAnnotations(Path p) {
+        dataset.data = p;
+    }
 
     @Option(names = "--detections", paramLabel = "DT.json",
             description = "COCO results file: a JSON array of {image_id, category_id, bbox [x,y,w,h], score}")
     Path detections;
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "model mode: run this saved model (model.zip) over the --annotations dataset")
+            description = "model mode: run this saved model (model.zip) over the --data dataset")
     Path model;
-
-    @Option(names = "--images", paramLabel = "DIR",
-            description = "model mode: image folder of the dataset (default: next to the annotations file)")
-    Path images;
 
     @Option(names = "--out", paramLabel = "results.json", description = "model mode: also write the detections "
             + "as a COCO results file")
@@ -92,14 +94,17 @@ public class EvaluateCommand implements Callable<Integer> {
             if (detections != null) {
                 throw new IllegalArgumentException("give either --model or --detections, not both");
             }
-            report(ModelEvaluation.run(model, annotations, images, resultsOut, batch));
+            report(ModelEvaluation.run(model, dataset, resultsOut, batch));
             return 0;
         }
         if (detections == null) {
             throw new IllegalArgumentException("--detections or --model is required (a COCO results file to "
                     + "evaluate, or a model to run)");
         }
-        CocoGroundTruth gt = CocoGroundTruth.readCocoInstances(requireFile(annotations, "--annotations"));
+        Path annotations = dataset.require("the ground truth");
+        CocoGroundTruth gt = dataset.format(CliChecks.existingPath(annotations, "--data")) == DatasetOptions.Format.COCO
+                ? CocoGroundTruth.readCocoInstances(requireFile(annotations, "--data"))
+                : CocoGroundTruth.fromDataset(dataset.read());
         CocoDetections dt = CocoResultsReader.read(requireFile(detections, "--detections"), gt);
         evaluateVoc(gt, dt);
         report(new CocoEvaluator().evaluate(gt, dt));

@@ -16,16 +16,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code retinanet import-torchvision}: turns an {@code .npz} written by {@code tools/export_torchvision_weights.py}
- * into a model file the other commands load (see docs/torchvision-import.md).
+ * {@code retinanet import-torchvision}: turns torchvision weights, a {@code .pth} state dict (read in Java) or an
+ * {@code .npz} written by {@code tools/export_torchvision_weights.py}, into a model file the other commands load
+ * (see docs/torchvision-import.md).
  */
 @Command(name = "import-torchvision",
         mixinStandardHelpOptions = true,
-        description = {"Import torchvision weights (.npz from tools/export_torchvision_weights.py) into a model file.",
+        description = {"Import torchvision weights into a model file: a .pth written by torch.save(model.state_dict(),"
+                + " f) (either torch format; no Python needed) or an .npz from tools/export_torchvision_weights.py.",
                 "Every tensor must fit the graph exactly; otherwise the first one that does not is named."})
 public class ImportTorchvisionCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE.npz", description = "exported torchvision weights")
+    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "torchvision weights (.pth or .npz; "
+            + "told apart by content)")
     Path weights;
 
     @Option(names = "--out", required = true, paramLabel = "MODEL", description = "model file to write")
@@ -46,7 +49,8 @@ public class ImportTorchvisionCommand implements Callable<Integer> {
     BatchNormMode bnMode;
 
     @Option(names = "--bn-eps", paramLabel = "EPS",
-            description = "override the BatchNorm eps recorded in the file (torchvision COCO RetinaNet: 0; else 1e-5)")
+            description = "override the BatchNorm eps recorded in the .npz or inferred for a .pth (torchvision's COCO "
+                    + "RetinaNet: 0; else 1e-5)")
     Double bnEps;
 
     @Option(names = "--input-size", paramLabel = "HxW", defaultValue = "512x512",

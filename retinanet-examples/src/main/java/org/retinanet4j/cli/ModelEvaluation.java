@@ -1,5 +1,6 @@
 package org.retinanet4j.cli;
 
+import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.eval.CocoDetections;
 import org.retinanet4j.eval.CocoEvalResult;
@@ -14,26 +15,35 @@ import org.retinanet4j.persist.SavedModel;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The model mode of {@code evaluate}: run a saved model over a COCO dataset and evaluate its detections. */
+/**
+ * The model mode of {@code evaluate}: run a saved model over a dataset (COCO, VOC or CSV, read with the model's
+ * classes) and evaluate its detections with the COCO metrics.
+ */
 final class ModelEvaluation {
 
     private ModelEvaluation() {
     }
 
-    static CocoEvalResult run(Path model, Path annotations, Path images, Path resultsOut, int batch)
+    static CocoEvalResult run(Path model, DatasetOptions data, Path resultsOut, int batch)
             throws IOException {
         CliChecks.existingFile(model, "--model");
         SavedModel saved = ModelBundle.load(model);   // first: a wrong model file should not wait for the dataset
-        DetectionDataset dataset = DatasetArguments.read(annotations, images, "coco", null, null, "--annotations");
-        if (saved.metadata().numClasses() != dataset.categories().size()) {
-            throw new IllegalArgumentException(model + " detects " + saved.metadata().numClasses() + " classes "
-                    + saved.metadata().classNames() + " but " + annotations + " has " + dataset.categories().size());
-        }
+        DetectionDataset dataset = data.read(modelClasses(saved), "the model " + model.getFileName());
         Detector detector = TrainingPipeline.evaluationDetector(saved.graph(), saved.metadata());
         CocoDetections dets = DatasetDetections.run(detector, dataset, batch);
         if (resultsOut != null) {
             CocoResultsWriter.write(dets, resultsOut);
         }
         return new CocoEvaluator().evaluate(CocoGroundTruth.fromDataset(dataset), dets);
+    }
+
+    /** The model's classes with the category ids it writes into results. */
+    static CategoryMap modelClasses(SavedModel saved) {
+        int[] ids = saved.metadata().categoryIds();
+        long[] longIds = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            longIds[i] = ids[i];
+        }
+        return new CategoryMap(longIds, saved.metadata().classNames().toArray(new String[0]));
     }
 }

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code ./retinanet} command-line tool. Each subcommand is a class of its own in this package.
- * Exit codes: 0 success, 1 failure of the job, 2 bad usage or bad input.
+ * Exit codes: 0 success, 1 failure of the job, 2 bad usage or bad input, 3 {@code detect} processed every image
+ * except some that could not be read (named on standard error).
  */
 @Command(name = "retinanet",
         mixinStandardHelpOptions = true,

@@ -21,6 +21,7 @@ import org.retinanet4j.train.TrainingResult;
 import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -37,38 +39,34 @@ import java.util.concurrent.Callable;
  * {@code OUT/model.zip}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains RetinaNet on your dataset: COCO instances JSON (+ --images DIR), a VOC folder "
-                + "(+ --split) or a CSV file (+ --classes). Writes OUT/model.zip and checkpoints in OUT/checkpoints.",
+        description = {"Trains RetinaNet on your dataset (--data: a COCO instances JSON, a VOC folder or a CSV file) "
+                + "with its own classes. Writes OUT/model.zip and checkpoints in OUT/checkpoints.",
                 "Defaults follow the paper: SGD momentum 0.9, weight decay 1e-4, lr 0.01 per 16 images, warm-up, "
                         + "x0.1 at 2/3 and 8/9 of the run."})
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--train", required = true, paramLabel = "ANNOTATIONS", description = "training annotations")
-    Path train;
+    @Mixin
+    DatasetOptions dataset;
 
-    @Option(names = "--images", paramLabel = "DIR", description = "image folder of a COCO dataset (default: next to the JSON)")
-    Path images;
+    @Option(names = "--train", hidden = true, paramLabel = "PATH", description = "the former name of --data")
+    void legacyTrain(Path p) {
+        dataset.data = p;
+    }
 
-    @Option(names = "--val", paramLabel = "ANNOTATIONS", description = "validation annotations (same format)")
+    @Option(names = "--val", paramLabel = "PATH", description = "validation set in the same format (VOC: default the "
+            + "--data folder when --val-split is given)")
     Path val;
 
-    @Option(names = "--val-images", paramLabel = "DIR", description = "image folder of the COCO validation set")
+    @Option(names = "--val-images", paramLabel = "DIR", description = "COCO: image folder of the validation set "
+            + "(default: the JSON's folder)")
     Path valImages;
+
+    @Option(names = "--val-split", paramLabel = "NAME", description = "VOC: validation split, "
+            + "ImageSets/Main/NAME.txt")
+    String valSplit;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
-
-    @Option(names = "--format", description = "coco, voc or csv (default: detected from the path)")
-    String format;
-
-    @Option(names = "--split", description = "VOC split for training (default: train)")
-    String split;
-
-    @Option(names = "--val-split", description = "VOC split for validation (default: val)")
-    String valSplit;
-
-    @Option(names = "--classes", paramLabel = "CLASSES.csv", description = "class list of a CSV dataset")
-    Path classes;
 
     @Option(names = "--backbone", defaultValue = "small", description = "small (ResNet-18, narrow FPN/heads), "
             + "resnet18, resnet34, resnet50 or resnet101 (default: ${DEFAULT-VALUE})")
@@ -93,6 +91,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", description = "learning rate (default: 0.01 x total batch / 16 for sgd, 1e-4 for adam)")
     Double lr;
+
+    @Option(names = "--max-iterations", paramLabel = "N", description = "stop after N iterations; the learning-rate "
+            + "schedule (warm-up, steps at 2/3 and 8/9) spans them (default: --epochs decide)")
+    Integer maxIterations;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes of training (checkpoint and "
+            + "model written as at the end of a run; the schedule stays that of the epochs)")
+    Double minutes;
 
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "iterations between checkpoints "
             + "(default: ${DEFAULT-VALUE})")
@@ -130,24 +136,34 @@ public final class TrainCommand implements Callable<Integer> {
         if (workers < 1 || batch < 1 || epochs < 1) {
             throw new IllegalArgumentException("--workers, --batch and --epochs must be at least 1");
         }
+        if (maxIterations != null && maxIterations < 1 || minutes != null && !(minutes > 0)) {
+            throw new IllegalArgumentException("--max-iterations and --minutes must be positive");
+        }
         OptimizerKind kind = parseOptimizer(optimizer);
-        DetectionDataset trainSet = DatasetArguments.read(train, images, format, split, classes, "--train");
-        DetectionDataset valSet = val == null ? null
-                : DatasetArguments.read(val, valImages, format, valSplit == null ? "val" : valSplit, classes, "--val");
+        DetectionDataset trainSet = dataset.read();
         PrintWriter console = spec.commandLine().getOut();
-        console.printf(Locale.ROOT, "training on %s%n", trainSet);
+        console.printf(Locale.ROOT, "training on %s: %s%n", trainSet,
+                String.join(", ", trainSet.categories().names()));
         console.flush();
+        Path valPath = val != null ? val : valSplit != null ? dataset.data : null;
+        DetectionDataset valSet = valPath == null ? null : dataset.read(valPath, valImages, valSplit,
+                trainSet.categories(), "the training data");
 
         CheckpointManager checkpoints = new CheckpointManager(out.resolve("checkpoints"), keep);
         int batchesPerEpoch = (trainSet.numImages() + batch - 1) / batch;
         int steps = epochs * ((batchesPerEpoch + workers - 1) / workers);
+        if (maxIterations != null) {
+            steps = Math.min(steps, maxIterations);
+        }
         double rate = lr != null ? lr : kind == OptimizerKind.SGD
                 ? TrainerConfig.scaledLearningRate(TrainerConfig.PAPER_LR_PER_16_IMAGES, batch * workers) : 1e-4;
         TrainerConfig config = TrainerConfig.builder().optimizer(kind).learningRate(rate)
                 .warmup(Math.min(500, steps / 10), 1.0 / 1000)
                 .stepDecay(0.1, steps * 2 / 3, steps * 8 / 9)
                 // both bounds: the epochs decide, the iteration count gives the progress bar its total
-                .maxEpochs(epochs).maxIterations(steps).workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
+                .maxEpochs(epochs).maxIterations(steps)
+                .maxDuration(minutes == null ? null : Duration.ofMillis(Math.round(minutes * 60_000)))
+                .workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
                 .validationEvery(validateEvery).seed(seed)
                 .nonFinitePolicy(skipNan ? NonFinitePolicy.SKIP : NonFinitePolicy.STOP).build();
 
@@ -179,7 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingResult result;
         try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md.spec(), batch, seed, 2);
-             ConsoleProgress progress = new ConsoleProgress(System.err)) {
+             ConsoleProgress progress = ConsoleProgress.forStandardError()) {
             trainer.progress(progress);
             result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))
                     : trainer.resume(from, TrainingPipeline.trainingData(it));

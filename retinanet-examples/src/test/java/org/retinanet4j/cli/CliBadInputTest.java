@@ -71,16 +71,31 @@ class CliBadInputTest {
     }
 
     @Test
-    void trainCsvWithoutOrWithAWrongClassFile() throws Exception {
+    void trainCsvWithAWrongClassFileOrAMissingImage() throws Exception {
         Path csv = Files.writeString(dir.resolve("train.csv"), "img.png,1,1,5,5,cat\n");
-        assertOneLineError(run("train", "--train", csv.toString(), "--out", dir.resolve("o").toString()),
-                "--classes");
-        Path classes = Files.writeString(dir.resolve("classes.csv"), "cat;zero\n");
-        Run r = run("train", "--train", csv.toString(), "--classes", classes.toString(), "--out",
-                dir.resolve("o").toString());
-        assertEquals(2, r.code(), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("classes.csv"), r.err());
+        // without --classes the classes come from the annotations; the image is missing
+        assertOneLineError(run("train", "--data", csv.toString(), "--out", dir.resolve("o").toString()), "img.png");
+        Path classes = Files.writeString(dir.resolve("classes.txt"), "cat\ndog\ncat\n");
+        assertOneLineError(run("train", "--data", csv.toString(), "--classes", classes.toString(), "--out",
+                dir.resolve("o").toString()), "classes.txt: class 'cat' is listed twice");
+        assertOneLineError(run("train", "--data", csv.toString(), "--classes", "nope/classes.txt", "--out",
+                dir.resolve("o").toString()), "--classes: no such file nope/classes.txt");
+    }
+
+    @Test
+    void aCocoValidationCategoryTheTrainingDataLacksIsAnError() throws Exception {
+        Files.createDirectories(dir.resolve("img"));
+        String image = "{\"id\": 1, \"file_name\": \"a.png\", \"width\": 64, \"height\": 64}";
+        Path train = Files.writeString(dir.resolve("train.json"), "{\"images\": [" + image + "], \"annotations\": "
+                + "[{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 1, 9, 9], \"area\": 81, "
+                + "\"iscrowd\": 0}], \"categories\": [{\"id\": 1, \"name\": \"cat\"}]}");
+        Path val = Files.writeString(dir.resolve("val.json"), "{\"images\": [" + image + "], \"annotations\": "
+                + "[{\"id\": 1, \"image_id\": 1, \"category_id\": 5, \"bbox\": [1, 1, 9, 9], \"area\": 81, "
+                + "\"iscrowd\": 0}], \"categories\": [{\"id\": 5, \"name\": \"zebra\"}]}");
+        assertOneLineError(run("train", "--data", train.toString(), "--images", dir.resolve("img").toString(),
+                "--val", val.toString(), "--val-images", dir.resolve("img").toString(), "--out",
+                dir.resolve("o").toString()), "val.json: category 'zebra' (id 5) is not one of the classes of the "
+                + "training data (cat)");
     }
 
     @Test
@@ -101,7 +116,8 @@ class CliBadInputTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : new String[]{"demo", "train", "detect", "synth", "evaluate"}) {
+        for (String c : new String[]{"demo", "train", "detect", "synth", "evaluate", "dataset-info",
+                "import-torchvision"}) {
             Run r = run(c, "--help");
             assertEquals(0, r.code(), c);
             assertTrue(r.out().contains("Usage: retinanet " + c), r.out());

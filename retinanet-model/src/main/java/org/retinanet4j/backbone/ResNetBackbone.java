@@ -3,14 +3,18 @@ package org.retinanet4j.backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.nd4j.linalg.activations.Activation;
+import org.retinanet4j.layers.DirectBatchNormalization;
+import org.retinanet4j.layers.DirectLayers;
+import org.retinanet4j.layers.ResidualReluVertex;
 
 /**
  * Adds a torchvision-layout ResNet (18/34/50/101) to a graph and returns C3, C4, C5.
@@ -30,12 +34,18 @@ import org.nd4j.linalg.activations.Activation;
  * {@code layerS_B_add}.
  *
  * <p>{@code trainableLayers} follows torchvision's {@code trainable_backbone_layers} (0..5): the last k of
- * [stem, layer1, layer2, layer3, layer4] train. The stem (a chain of layers fed by the input) is wrapped in DL4J
- * {@code FrozenLayer}, which sends no gradient upstream: nothing upstream needs one. Frozen residual stages cannot
- * use {@code FrozenLayer}: their residual-add vertices then receive no error and backprop fails ("errors not
- * set", verified), so their layers are wrapped in {@code FrozenLayerWithBackprop} (no update, errors pass
- * through). That wrapper is broken for BatchNormalization in M2.1, so freezing a residual stage requires
- * {@link BatchNormMode#FROZEN} (the BN folded into the convolutions); the constructor rejects the other case.
+ * [stem, layer1, layer2, layer3, layer4] train. The frozen stages are always a prefix of the network, so, as in
+ * torch's autograd, nothing in them needs a backward pass: their layers are wrapped in DL4J {@code FrozenLayer}
+ * and their residual additions in {@code FrozenVertex}, and DL4J's backward pass skips every frozen vertex (no
+ * weight gradients, no errors sent upstream). Frozen layers run in inference mode, so freezing a residual stage
+ * requires {@link BatchNormMode#FROZEN} (the BN folded into the convolutions, torchvision's FrozenBatchNorm2d);
+ * the constructor rejects the other case.
+ *
+ * <p>With the direct layers ({@link DirectLayers}) the ReLU after a BN is computed inside that BN (or inside the
+ * convolution when the BN is folded), and the residual addition and its ReLU are one vertex
+ * ({@link ResidualReluVertex}, named {@code layerS_B_relu3} / {@code relu2} like the ReLU whose output it is), so the
+ * graph has no {@code relu}, {@code layerS_B_relu1}, bottleneck {@code relu2} or {@code layerS_B_add} vertices; the
+ * parameters are the same either way.
  */
 public final class ResNetBackbone {
     public static final double BN_EPS = 1e-5;
@@ -52,8 +62,8 @@ public final class ResNetBackbone {
         }
         if (bnMode == BatchNormMode.TRAINABLE && trainableLayers < 4) {
             throw new IllegalArgumentException("trainableBackboneLayers " + trainableLayers + " freezes residual "
-                    + "stages, which needs batchNormMode FROZEN: DL4J 1.0.0-M2.1's FrozenLayerWithBackprop is broken "
-                    + "for BatchNormalization (use trainableBackboneLayers 4 or 5 with trainable BN)");
+                    + "stages, which needs batchNormMode FROZEN: a frozen DL4J BatchNormalization layer runs in "
+                    + "inference mode (use trainableBackboneLayers 4 or 5 with trainable BN)");
         }
         this.depth = depth;
         this.bnMode = bnMode;
@@ -63,8 +73,7 @@ public final class ResNetBackbone {
     /** Adds the backbone after {@code input} (3 channels) and returns the C3..C5 vertex names. */
     public BackboneFeatures addTo(GraphBuilder g, String input) {
         boolean stemFrozen = isFrozen(0);
-        String x = convBn(g, "conv1", "bn1", input, 3, 64, 7, 2, 3, stemFrozen);
-        x = add(g, "relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), stemFrozen, x);
+        String x = convBnRelu(g, "conv1", "bn1", "relu", input, 3, 64, 7, 2, 3, stemFrozen);
         x = add(g, "maxpool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(3, 3).stride(2, 2).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(),
                 stemFrozen, x);
@@ -93,17 +102,14 @@ public final class ResNetBackbone {
     }
 
     private String basicBlock(GraphBuilder g, String p, String in, int cIn, int planes, int stride, boolean frozen) {
-        String x = convBn(g, p + "_conv1", p + "_bn1", in, cIn, planes, 3, stride, 1, frozen);
-        x = relu(g, p + "_relu1", x, frozen);
+        String x = convBnRelu(g, p + "_conv1", p + "_bn1", p + "_relu1", in, cIn, planes, 3, stride, 1, frozen);
         x = convBn(g, p + "_conv2", p + "_bn2", x, planes, planes, 3, 1, 1, frozen);
         return residual(g, p, in, x, cIn, planes, stride, frozen);
     }
 
     private String bottleneck(GraphBuilder g, String p, String in, int cIn, int planes, int stride, boolean frozen) {
-        String x = convBn(g, p + "_conv1", p + "_bn1", in, cIn, planes, 1, 1, 0, frozen);
-        x = relu(g, p + "_relu1", x, frozen);
-        x = convBn(g, p + "_conv2", p + "_bn2", x, planes, planes, 3, stride, 1, frozen);
-        x = relu(g, p + "_relu2", x, frozen);
+        String x = convBnRelu(g, p + "_conv1", p + "_bn1", p + "_relu1", in, cIn, planes, 1, 1, 0, frozen);
+        x = convBnRelu(g, p + "_conv2", p + "_bn2", p + "_relu2", x, planes, planes, 3, stride, 1, frozen);
         x = convBn(g, p + "_conv3", p + "_bn3", x, planes, planes * 4, 1, 1, 0, frozen);
         return residual(g, p, in, x, cIn, planes * depth.expansion(), stride, frozen);
     }
@@ -114,8 +120,17 @@ public final class ResNetBackbone {
         if (stride != 1 || cIn != cOut) {
             shortcut = convBn(g, p + "_downsample_0", p + "_downsample_1", in, cIn, cOut, 1, stride, 0, frozen);
         }
-        g.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcut);
-        return relu(g, p + "_relu" + (depth.bottleneck() ? 3 : 2), p + "_add", frozen);
+        String out = p + "_relu" + (depth.bottleneck() ? 3 : 2);
+        // a frozen stage is skipped whole by the backward pass, its additions included (see add below)
+        if (DirectLayers.enabled()) {
+            // addition and ReLU in one vertex, named as the ReLU whose output it is (C3..C5 keep their names)
+            g.addVertex(out, frozen ? new FrozenVertex(new ResidualReluVertex()) : new ResidualReluVertex(), main,
+                    shortcut);
+            return out;
+        }
+        GraphVertex add = new ElementWiseVertex(ElementWiseVertex.Op.Add);
+        g.addVertex(p + "_add", frozen ? new FrozenVertex(add) : add, main, shortcut);
+        return relu(g, out, p + "_add", frozen);
     }
 
     private String relu(GraphBuilder g, String name, String in, boolean frozen) {
@@ -125,27 +140,35 @@ public final class ResNetBackbone {
     /** Convolution followed by BN (trainable mode) or with the BN folded in (frozen mode). */
     private String convBn(GraphBuilder g, String convName, String bnName, String in, int cIn, int cOut, int k,
                           int stride, int pad, boolean frozen) {
+        return convBnRelu(g, convName, bnName, null, in, cIn, cOut, k, stride, pad, frozen);
+    }
+
+    /**
+     * Convolution, BN and, when {@code reluName} is not null, a ReLU. The direct layers compute the ReLU inside the
+     * last layer (BN, or the convolution when the BN is folded) and the graph has no {@code reluName} vertex;
+     * DL4J's layers get a separate activation layer of that name.
+     */
+    private String convBnRelu(GraphBuilder g, String convName, String bnName, String reluName, String in, int cIn,
+                              int cOut, int k, int stride, int pad, boolean frozen) {
         boolean folded = bnMode == BatchNormMode.FROZEN;
+        boolean fuseRelu = reluName != null && DirectLayers.enabled();
         ConvolutionLayer conv = new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad)
                 .convolutionMode(ConvolutionMode.Truncate).nIn(cIn).nOut(cOut).hasBias(folded)
-                .activation(Activation.IDENTITY).weightInit(TorchInit.kaimingNormalFanOut(cOut, k)).biasInit(0)
-                .build();
-        String x = add(g, convName, conv, frozen, in);
-        if (folded) {
-            return x;
+                .activation(folded && fuseRelu ? Activation.RELU : Activation.IDENTITY)
+                .weightInit(TorchInit.kaimingNormalFanOut(cOut, k)).biasInit(0).build();
+        boolean first = cIn == 3; // the stem convolution reads the image: no gradient for it
+        String x = add(g, convName, first ? DirectLayers.firstConvolution(conv) : DirectLayers.convolution(conv),
+                frozen, in);
+        if (!folded) {
+            BatchNormalization bn = new BatchNormalization.Builder().nIn(cOut).nOut(cOut).eps(BN_EPS)
+                    .decay(BN_DECAY).gamma(1.0).beta(0.0).build();
+            x = add(g, bnName, fuseRelu ? DirectBatchNormalization.withRelu(bn) : DirectLayers.batchNorm(bn), frozen, x);
         }
-        BatchNormalization bn = new BatchNormalization.Builder().nIn(cOut).nOut(cOut).eps(BN_EPS).decay(BN_DECAY)
-                .gamma(1.0).beta(0.0).build();
-        return add(g, bnName, bn, frozen, x);
+        return reluName == null || fuseRelu ? x : relu(g, reluName, x, frozen);
     }
 
     private static String add(GraphBuilder g, String name, Layer layer, boolean frozen, String in) {
-        Layer wrapped = layer;
-        if (frozen) {
-            // Only the stem's layers are named without a "layer" prefix; they form a chain from the input.
-            wrapped = name.startsWith("layer") ? new FrozenLayerWithBackprop(layer) : new FrozenLayer(layer);
-        }
-        g.addLayer(name, wrapped, in);
+        g.addLayer(name, frozen ? new FrozenLayer(layer) : layer, in);
         return name;
     }
 

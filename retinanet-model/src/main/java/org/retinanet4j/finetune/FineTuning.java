@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * name and shape match is copied, and the classification predictor ({@code cls_head_clsLogitsW/b}) keeps its
  * fresh initialisation (normal 0.01, prior-probability bias) when the class count changes or
  * {@link #resetClassifier(boolean)} asks for it. The backbone is frozen (trainableBackboneLayers 0) or partly or
- * fully trainable, as torchvision's {@code trainable_backbone_layers}; a graph with TRAINABLE BatchNorm can freeze
- * the stem only (4 or 5; DL4J M2.1 cannot freeze its BatchNormalization layers), imports default to FROZEN
- * (folded) BatchNorm, which freezes at any level.
+ * fully trainable, as torchvision's {@code trainable_backbone_layers}: the frozen stages are a prefix of the graph
+ * that the backward pass skips whole (DL4J {@code FrozenLayer}/{@code FrozenVertex}: no weight gradients, as in
+ * torch). A frozen layer runs in inference mode, so a graph with TRAINABLE BatchNorm can freeze the stem only (4 or
+ * 5); imports default to FROZEN (folded) BatchNorm, which freezes at any level.
  *
  * <p>Why a rebuild and not DL4J's {@code TransferLearning}: the heads are SameDiff vertices whose predictor size
  * is part of the vertex configuration, so "replace the predictor" means a new vertex anyway; building the whole

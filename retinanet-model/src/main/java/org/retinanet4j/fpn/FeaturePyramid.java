@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.nd4j.linalg.activations.Activation;
 import org.retinanet4j.backbone.BackboneFeatures;
 import org.retinanet4j.backbone.TorchInit;
+import org.retinanet4j.layers.DirectLayers;
 
 import java.util.List;
 
@@ -72,8 +73,8 @@ public final class FeaturePyramid {
 
     private ConvolutionLayer conv(int cIn, int k, int stride) {
         int pad = k / 2;
-        return new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad)
+        return DirectLayers.convolution(new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad)
                 .convolutionMode(ConvolutionMode.Truncate).nIn(cIn).nOut(width).hasBias(true)
-                .activation(Activation.IDENTITY).weightInit(TorchInit.kaimingUniformA1(cIn, k)).biasInit(0).build();
+                .activation(Activation.IDENTITY).weightInit(TorchInit.kaimingUniformA1(cIn, k)).biasInit(0).build());
     }
 }

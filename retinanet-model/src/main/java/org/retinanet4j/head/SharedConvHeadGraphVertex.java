@@ -17,10 +17,10 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.layers.ReluMask;
 
 /**
  * The runtime vertex of {@link SharedConvHeadVertex}, computed with ND4J's {@code conv2d} and {@code conv2d_bp}
@@ -149,11 +149,9 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
                 for (int c = convs - 1; c >= 0; c--) {
                     INDArray x = chain[c];
                     if (c < convs - 1) {
-                        // ReLU backward: this conv's output is the next conv's (post-ReLU) input
-                        INDArray masked = Nd4j.exec(new ThresholdReluBp(chain[c + 1], g,
-                                Nd4j.createUninitialized(dataType, g.shape(), 'c'), 0.0))[0];
-                        release(g, chain[c + 1]);
-                        g = masked;
+                        // ReLU backward: this conv's output is the next conv's (post-ReLU) input, no longer needed
+                        ReluMask.consumingOutput(chain[c + 1], g);
+                        release(chain[c + 1]);
                     }
                     INDArray gradIn = c == 0 ? inputEpsilon : Nd4j.createUninitialized(dataType, x.shape(), 'c');
                     INDArray gradW = Nd4j.createUninitialized(dataType, weight(c).shape(), 'c');

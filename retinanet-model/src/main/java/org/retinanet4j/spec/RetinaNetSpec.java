@@ -63,7 +63,7 @@ public record RetinaNetSpec(int numClasses, ResNetDepth backbone, BatchNormMode 
                 "trainableBackboneLayers must be 0..5, got " + trainableBackboneLayers);
         require(batchNormMode == BatchNormMode.FROZEN || trainableBackboneLayers >= 4,
                 "trainableBackboneLayers " + trainableBackboneLayers + " freezes residual stages, which needs "
-                        + "batchNormMode FROZEN (DL4J M2.1's FrozenLayerWithBackprop is broken for BatchNorm)");
+                        + "batchNormMode FROZEN (a frozen DL4J BatchNormalization layer runs in inference mode)");
         require(fpnWidth > 0, "fpnWidth must be > 0, got " + fpnWidth);
         require(p6Source != null, "p6Source must be set");
         require(headWidth > 0, "headWidth must be > 0, got " + headWidth);

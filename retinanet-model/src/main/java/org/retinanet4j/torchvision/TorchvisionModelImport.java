@@ -16,11 +16,12 @@ import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
 
 /**
- * Turns an exported torchvision {@code .npz} into a saved model: the model's {@link RetinaNetSpec} (by default
- * described by the file: backbone depth from its recorded architecture, class count, FPN width and head depth from
- * its tensors, torchvision's anchors, input normalisation and decoder; or given with {@link #spec}), the graph
- * built from it, the weights loaded strictly ({@link StateDictLoader}), and the metadata other commands need
- * (class names and category ids: COCO's when the file has torchvision's 91 classes).
+ * Turns torchvision weights, a {@code .pth} state dict or an exported {@code .npz} ({@link TorchvisionStateDict}),
+ * into a saved model: the model's {@link RetinaNetSpec} (by default described by the file: backbone depth from its
+ * recorded architecture, class count, FPN width and head depth from its tensors, torchvision's anchors, input
+ * normalisation and decoder; or given with {@link #spec}), the graph built from it, the weights loaded strictly
+ * ({@link StateDictLoader}), and the metadata other commands need (class names and category ids: COCO's when the
+ * file has torchvision's 91 classes).
  *
  * <pre>
  *   SavedModel coco = TorchvisionModelImport.from(Path.of("coco.npz")).inputSize(512, 512).run();
@@ -47,9 +48,9 @@ public final class TorchvisionModelImport {
         this.weights = weights;
     }
 
-    /** An import of the file written by {@code tools/export_torchvision_weights.py}. */
-    public static TorchvisionModelImport from(Path npz) {
-        return new TorchvisionModelImport(npz);
+    /** An import of a {@code .pth} state dict or of the file written by {@code tools/export_torchvision_weights.py}. */
+    public static TorchvisionModelImport from(Path weights) {
+        return new TorchvisionModelImport(weights);
     }
 
     /**

@@ -27,10 +27,15 @@ class TorchvisionBackboneImportTest {
         return p != null ? p : net.paramTable().get(TorchvisionParamNames.legacyHeadKey(key));
     }
 
+    /** A ResNet-18 classifier with random weights, as .npz and as .pth (the .pth parity test shares it). */
+    static Path classifierFixtures() throws Exception {
+        return TorchFixtures.generate("resnet18-classifier", "backbone", "--depth", "resnet18", "--sizes", "128x128",
+                "--pth");
+    }
+
     @Test
     void resnetClassifierGivesTorchvisionsIntermediateOutputs() throws Exception {
-        Path dir = TorchFixtures.generate("resnet18-classifier", "backbone", "--depth", "resnet18", "--sizes",
-                "128x128");
+        Path dir = classifierFixtures();
         Map<String, INDArray> io = TorchFixtures.io(dir, 128, 128);
         TorchvisionStateDict weights = TorchvisionStateDict.read(dir.resolve("weights.npz"));
         for (BatchNormMode mode : BatchNormMode.values()) {
@@ -45,8 +50,7 @@ class TorchvisionBackboneImportTest {
 
     @Test
     void retinanetFileCanFeedOnlyTheBackbone() throws Exception {
-        Path dir = TorchFixtures.generate("retinanet-r18-w32", "retinanet", "--depth", "resnet18", "--num-classes",
-                "3", "--fpn-channels", "32", "--sizes", "128x128,128x256");
+        Path dir = TorchvisionRetinaNetParityTest.fixtures();
         ComputationGraph net = graph(BatchNormMode.TRAINABLE);
         ImportSummary summary = StateDictLoader.load(net, TorchvisionStateDict.read(dir.resolve("weights.npz")),
                 ImportOptions.backbone());

@@ -20,9 +20,11 @@ class TorchvisionRetinaNetParityTest {
     private static final int CLASSES = 3;
     private static final int WIDTH = 32;
 
-    private static Path fixtures() throws Exception {
+    /** The reduced RetinaNet's weights (.npz, and .pth in both torch formats) and torchvision's outputs. */
+    static Path fixtures() throws Exception {
         return TorchFixtures.generate("retinanet-r18-w32", "retinanet", "--depth", "resnet18", "--num-classes",
-                String.valueOf(CLASSES), "--fpn-channels", String.valueOf(WIDTH), "--sizes", "128x128,128x256");
+                String.valueOf(CLASSES), "--fpn-channels", String.valueOf(WIDTH), "--sizes", "128x128,128x256",
+                "--pth");
     }
 
     private static ComputationGraph graph(BatchNormMode mode) {

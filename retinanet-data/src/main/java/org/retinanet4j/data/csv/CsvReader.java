@@ -87,6 +87,28 @@ public final class CsvReader {
         return new CategoryMap(idArray, names.toArray(new String[0]));
     }
 
+    /**
+     * The class names the boxes of an annotations file use, sorted (a dataset's own classes, when no class file is
+     * given); class index = position, ids 0..K-1.
+     */
+    public CategoryMap discoverClasses(Path annotationsCsv) throws IOException {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        List<String> lines = Files.readAllLines(annotationsCsv);
+        for (int i = 0; i < lines.size(); i++) {
+            List<String> f = CsvLine.split(lines.get(i));
+            if (f == null || lines.get(i).isBlank()) {
+                continue;   // read() reports malformed lines with their number
+            }
+            if (f.size() == 6 && !f.get(5).isBlank()) {
+                names.add(f.get(5).trim());
+            }
+        }
+        if (names.isEmpty()) {
+            throw new DatasetFormatException(annotationsCsv + ": no boxes with a class name, so no classes to learn");
+        }
+        return CategoryMap.ofNames(List.copyOf(names));
+    }
+
     /** Reads the annotations with the classes of {@code classesCsv}. */
     public DetectionDataset read(Path annotationsCsv, Path classesCsv) throws IOException {
         return read(annotationsCsv, readClasses(classesCsv));

@@ -1,14 +1,23 @@
 package org.retinanet4j.data.image;
 
+import org.bytedeco.leptonica.Handler_String;
+import org.bytedeco.leptonica.global.lept;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.datavec.image.loader.NativeImageLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
@@ -30,26 +39,83 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
  * RGB by OpenCV's JPEG decoder; 16-bit images are scaled to 8 bits. EXIF orientation: OpenCV's {@code imdecode}
  * applies it (see docs/data.md); an image whose decoded size disagrees with its annotation is then reported by
  * the loader that checks sizes. One decoder per thread (not thread-safe).
+ *
+ * <p>Bad files: {@link ImageFileCheck} looks at the bytes first, so a file that is no image (or a corrupt PNG) is an
+ * {@link IOException} naming it before any native decoder runs, and nothing reaches standard error. A JPEG cut
+ * short still decodes (its missing rows gray) with a logged warning, once per file; a PNG cut short is read by
+ * Java's own decoder if it can be, with the same warning, else refused. Leptonica's messages (DataVec tries it when
+ * OpenCV cannot decode) go to this class's debug log instead of standard error.
  */
 public final class RgbImageDecoder {
 
+    private static final Logger log = LoggerFactory.getLogger(RgbImageDecoder.class);
+    /** Files already warned about, so that a truncated image in a training set warns once, not every epoch. */
+    private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
+    /** Leptonica's message handler, kept reachable: the native side only holds a pointer to it. */
+    private static final Handler_String LEPTONICA_TO_LOG = new Handler_String() {
+        @Override
+        public void call(String message) {
+            log.debug("leptonica: {}", message == null ? "" : message.strip());
+        }
+    };
+
+    static {
+        lept.leptSetStderrHandler(LEPTONICA_TO_LOG);
+    }
+
     private final CapturingLoader loader = new CapturingLoader();
 
-    /** Decodes {@code file}; an {@link IOException} names the file when it is missing or cannot be decoded. */
+    /**
+     * Decodes {@code file}; an {@link IOException} names the file when it is missing, is no image or cannot be
+     * decoded. A truncated JPEG or PNG that still decodes is logged as a warning naming the file.
+     */
     public RgbImage decode(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": image file not found");
         }
+        byte[] bytes = Files.readAllBytes(file);
+        ImageFileCheck.Result check = ImageFileCheck.check(file, bytes);
+        if (check.problem() != null && !check.truncated()) {
+            throw new IOException(file + ": cannot decode image: " + check.problem());
+        }
+        if (check.truncated() && check.format() == ImageFileCheck.Format.PNG) {
+            return truncatedPng(file, bytes, check.problem());
+        }
+        if (check.truncated()) {
+            warnTruncated(file, check.problem() + "; the missing part decodes as gray");
+        }
         try {
             loader.result = null;
-            loader.asMatrix(file.toFile());
+            loader.asMatrix(new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
+            throw new IOException(file + ": cannot decode image: " + e.getMessage()
+                    + (check.truncated() ? " (" + check.problem() + ")" : ""), e);
         }
         if (loader.result == null) {
             throw new IOException(file + ": cannot decode image");
         }
         return loader.result;
+    }
+
+    /** libpng (inside OpenCV) prints to standard error on a cut PNG: Java's pure-Java PNG reader tries instead. */
+    private static RgbImage truncatedPng(Path file, byte[] bytes, String problem) throws IOException {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            image = null;
+        }
+        if (image == null) {
+            throw new IOException(file + ": cannot decode image: truncated (" + problem + ")");
+        }
+        warnTruncated(file, problem);
+        return InputPreparer.fromBufferedImage(image);
+    }
+
+    private static void warnTruncated(Path file, String problem) {
+        if (WARNED.add(file.toAbsolutePath().normalize())) {
+            log.warn("{}: truncated image file: {}", file, problem);
+        }
     }
 
     /** Takes the decoded Mat before DataVec's channel conversion and turns it into RGB bytes. */

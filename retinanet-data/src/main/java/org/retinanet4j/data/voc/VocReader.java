@@ -48,6 +48,7 @@ public final class VocReader {
     private static final Logger log = LoggerFactory.getLogger(VocReader.class);
 
     private final CategoryMap categories;
+    private final String classesOrigin;
     private final boolean keepDifficult;
     private final VocCoordinates coordinates;
     private final OutOfImagePolicy outOfImagePolicy;
@@ -59,7 +60,22 @@ public final class VocReader {
 
     public VocReader(List<String> classNames, boolean keepDifficult, VocCoordinates coordinates,
                      OutOfImagePolicy outOfImagePolicy) {
-        this.categories = CategoryMap.ofNames(classNames);
+        this(CategoryMap.ofNames(classNames), null, keepDifficult, coordinates, outOfImagePolicy);
+    }
+
+    /**
+     * A dataset's own classes (e.g. {@link #classNames} of its training split, or a model's), difficult objects
+     * kept as ignore regions, corners as written, clipping. {@code classesOrigin} (e.g. "the training split") is
+     * named in the error about an object of another class; null for none.
+     */
+    public VocReader(CategoryMap categories, String classesOrigin) {
+        this(categories, classesOrigin, true, VocCoordinates.AS_WRITTEN, OutOfImagePolicy.CLIP);
+    }
+
+    private VocReader(CategoryMap categories, String classesOrigin, boolean keepDifficult, VocCoordinates coordinates,
+                      OutOfImagePolicy outOfImagePolicy) {
+        this.categories = categories;
+        this.classesOrigin = classesOrigin;
         this.keepDifficult = keepDifficult;
         this.coordinates = coordinates;
         this.outOfImagePolicy = outOfImagePolicy;
@@ -103,8 +119,9 @@ public final class VocReader {
                 String name = required(obj, "name", f, "object #" + o).getTextContent().trim();
                 int cls = categories.indexOfName(name);
                 if (cls < 0) {
-                    throw new DatasetFormatException(record + ": field name '" + name + "' is not a known class "
-                            + "(classes: " + String.join(", ", categories.names()) + ")");
+                    throw new DatasetFormatException(record + ": field name '" + name + "' is not "
+                            + (classesOrigin == null ? "a known class (classes: " : "one of the classes of "
+                            + classesOrigin + " (") + String.join(", ", categories.names()) + ")");
                 }
                 Element difficultEl = child(obj, "difficult");
                 boolean difficult = difficultEl != null && number(difficultEl, f, "object #" + o + "/difficult") != 0;
@@ -147,6 +164,32 @@ public final class VocReader {
         return d;
     }
 
+    /**
+     * The class names the objects of a VOC folder (or of one split) use, sorted: a dataset's own classes, for
+     * {@link #VocReader(CategoryMap, String)}. Errors as {@link #read}: malformed XML, a missing name, an empty split.
+     */
+    public static List<String> classNames(Path vocRoot, String split) throws IOException {
+        Path annotations = vocRoot.resolve("Annotations");
+        List<Path> files = split == null ? allXml(annotations) : splitFiles(vocRoot, annotations, split);
+        DocumentBuilder xml = newDocumentBuilder();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Path f : files) {
+            Element root = parse(xml, f).getDocumentElement();
+            NodeList objects = root.getElementsByTagName("object");
+            for (int o = 0; o < objects.getLength(); o++) {
+                Element obj = (Element) objects.item(o);
+                if (obj.getParentNode() == root) {
+                    names.add(required(obj, "name", f, "object #" + o).getTextContent().trim());
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            throw new DatasetFormatException(vocRoot + (split == null ? "" : " (split " + split + ")")
+                    + ": no objects, so no classes to learn");
+        }
+        return List.copyOf(names);
+    }
+
     private static List<Path> allXml(Path annotations) throws IOException {
         if (!Files.isDirectory(annotations)) {
             throw new DatasetFormatException(annotations + ": no Annotations folder");
@@ -174,6 +217,9 @@ public final class VocReader {
                 throw new DatasetFormatException(list + " line " + (i + 1) + ": no annotation file " + xml);
             }
             out.add(xml);
+        }
+        if (out.isEmpty()) {
+            throw new DatasetFormatException(list + ": the split list is empty (one image id per line expected)");
         }
         return out;
     }

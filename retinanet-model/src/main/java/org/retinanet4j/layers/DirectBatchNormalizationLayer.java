@@ -1,0 +1,214 @@
+package org.retinanet4j.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The layer of {@link DirectBatchNormalization}: DL4J's batch normalisation (batch statistics in training,
+ * running mean and {@code log10stdev} at inference, the running statistics moved by DL4J's updater through the
+ * same "gradients" its own layer returns), computed for NCHW activations in a few passes of fast kernels.
+ *
+ * <p>An NCHW array {@code [N, C, H, W]} is read as {@code N*C} contiguous rows of {@code H*W} pixels. Row sums
+ * are a matrix-vector product with a vector of ones, the sums of squared deviations and of {@code dY * (x - mean)}
+ * are ND4J's row-wise {@code Dot}, the normalisation itself is libnd4j's {@code batchnorm} op with these statistics
+ * (one pass), and the backward pass's per-channel terms are column-vector broadcasts in place:
+ * about ten times faster than DL4J's layer with the oneDNN helper on these shapes (whose statistics use TAD
+ * reductions and whose backward took the generic path). The variance is two-pass ({@code sum((x - mean)^2)}),
+ * as accurate as DL4J's. Other layouts and ranks fall back to DL4J's implementation.
+ */
+public class DirectBatchNormalizationLayer extends BatchNormalization {
+    /** Batch statistics of the last training forward pass, per channel (kept outside workspaces). */
+    private INDArray batchMean;
+    private INDArray batchVar;
+    /** The output of the last training forward pass when a ReLU is fused: its positive entries pass gradients. */
+    private INDArray lastOutput;
+
+    public DirectBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean relu() {
+        return layerConf() instanceof DirectBatchNormalization d && d.isRelu();
+    }
+
+    private boolean handled(INDArray x) {
+        org.deeplearning4j.nn.conf.layers.BatchNormalization c = layerConf();
+        return x != null && x.rank() == 4 && c.getCnn2DFormat() == CNN2DFormat.NCHW && !c.isLockGammaBeta()
+                && c.isUseLogStd();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (!handled(input)) {
+            if (relu()) {
+                throw new UnsupportedOperationException("batch norm " + layerId() + ": a fused ReLU needs NCHW input");
+            }
+            return super.activate(training, workspaceMgr);
+        }
+        INDArray x = contiguous(input.castTo(dataType), ArrayType.FF_WORKING_MEM, workspaceMgr);
+        long n = x.size(0);
+        long c = x.size(1);
+        if (c != layerConf().getNOut()) {
+            throw new IllegalArgumentException("batch norm " + layerId() + ": input has " + c + " channels, expected "
+                    + layerConf().getNOut());
+        }
+        long pixels = x.size(2) * x.size(3);
+        INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+        INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
+        double eps = layerConf().getEps();
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        INDArray x2 = x.reshape('c', n * c, pixels);
+        INDArray out2 = out.reshape('c', n * c, pixels);
+        INDArray mean;
+        INDArray var;
+        if (training) {
+            long m = n * pixels;
+            mean = channelSums(rowSums(x2, workspaceMgr, ArrayType.FF_WORKING_MEM), n, c).divi(m);
+            centre(x2, mean, n, out2);                                               // x - mean, for the variance
+            var = channelSums(Nd4j.exec(new Dot(out2, out2, 1)), n, c).divi(m);
+            keepBatchStatistics(mean, var);
+        } else {
+            mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(c);
+            // stored: log10(std) with var = std^2; inference divides by sqrt(var + eps), as DL4J's layer does
+            var = Transforms.pow(Nd4j.valueArrayOf(new long[]{c}, 10.0, dataType),
+                    getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).reshape(c).mul(2), false);
+        }
+        // gamma (x - mean) / sqrt(var + eps) + beta in one pass: libnd4j's batchnorm (oneDNN's, 3.6 ms on 34 MB)
+        Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, var, gamma, beta).addOutputs(out)
+                .addIntegerArguments(1, 1, 1).addFloatingPointArguments(eps).build());
+        if (relu()) {
+            Transforms.relu(out, false);
+            lastOutput = training ? out : null;
+        }
+        return out; // without a fused ReLU, as DL4J's layer: no activation function
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!handled(input)) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        if (batchMean == null) {
+            throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward pass");
+        }
+        INDArray x = contiguous(input.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray dy = contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        if (relu()) {
+            if (lastOutput == null) {
+                throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward");
+            }
+            dy = ReluMask.apply(lastOutput, dy, workspaceMgr);
+            lastOutput = null;
+        }
+        long n = x.size(0);
+        long c = x.size(1);
+        long pixels = x.size(2) * x.size(3);
+        long m = n * pixels;
+        double eps = layerConf().getEps();
+        INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+        INDArray x2 = x.reshape('c', n * c, pixels);
+        INDArray dy2 = dy.reshape('c', n * c, pixels);
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        INDArray dx2 = epsNext.reshape('c', n * c, pixels);
+
+        INDArray invStd = Transforms.pow(batchVar.add(eps), -0.5, false);
+        INDArray dBeta = channelSums(rowSums(dy2, workspaceMgr, ArrayType.BP_WORKING_MEM), n, c);
+        centre(x2, batchMean, n, dx2);                                                // x - mean
+        INDArray dyXmu = channelSums(Nd4j.exec(new Dot(dy2, dx2, 1)), n, c);          // sum dy (x - mean)
+        INDArray dGamma = dyXmu.mul(invStd);
+        // dx = gamma/std * (dy - dBeta/m - (x - mean) * sum(dy (x - mean)) / (m var')), var' = var + eps
+        INDArray xmuScale = dyXmu.mul(invStd).muli(invStd).divi(-m);
+        dx2.muliColumnVector(perRow(xmuScale, n)).addi(dy2).addiColumnVector(perRow(dBeta.div(-m), n))
+                .muliColumnVector(perRow(gamma.mul(invStd), n));
+
+        INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+        INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+        dGammaView.assign(dGamma.reshape(dGammaView.shape()));
+        dBetaView.assign(dBeta.reshape(dBetaView.shape()));
+        Gradient gradient = new DefaultGradient();
+        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        runningStatisticUpdates(gradient, c);
+        return new Pair<>(gradient, epsNext);
+    }
+
+    /**
+     * DL4J's running statistics: its updater applies these "gradients" as {@code param -= gradient} (no learning
+     * rate, no division by the batch size), so mean(t+1) = d mean(t) + (1-d) batchMean and
+     * var(t+1) = d var(t) + (1-d) batchVar, stored as log10(std).
+     */
+    private void runningStatisticUpdates(Gradient gradient, long c) {
+        double decay = layerConf().getDecay();
+        INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+        INDArray globalLog10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+        INDArray dMean = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+        INDArray dLog10Std = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+        dMean.assign(globalMean.reshape(c).sub(batchMean).muli(1 - decay).reshape(dMean.shape()));
+        INDArray vari = Transforms.pow(Nd4j.valueArrayOf(new long[]{c}, 10.0, dataType), globalLog10Std.reshape(c),
+                false);
+        vari.muli(vari);
+        INDArray varip1 = vari.mul(decay).addi(batchVar.mul(1 - decay));
+        INDArray update = Transforms.log(vari.divi(varip1), false).muli(1.0 / (2.0 * Math.log(10)));
+        dLog10Std.assign(update.reshape(dLog10Std.shape()));
+        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
+        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
+    }
+
+    private void keepBatchStatistics(INDArray mean, INDArray var) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (batchMean == null || batchMean.length() != mean.length() || batchMean.dataType() != dataType) {
+                batchMean = Nd4j.create(dataType, mean.length());
+                batchVar = Nd4j.create(dataType, var.length());
+            }
+            batchMean.assign(mean);
+            batchVar.assign(var);
+        }
+    }
+
+    /** Per-row sums of a [rows, pixels] array: a matrix-vector product with ones (BLAS, one pass). */
+    private INDArray rowSums(INDArray rows, LayerWorkspaceMgr mgr, ArrayType type) {
+        INDArray ones = mgr.createUninitialized(type, dataType, new long[]{rows.size(1), 1}, 'c').assign(1);
+        INDArray sums = Nd4j.create(dataType, rows.size(0), 1);
+        return Nd4j.gemm(rows, ones, sums, false, false, 1.0, 0.0);
+    }
+
+    /**
+     * {@code rows - mean} (per channel) into {@code result}, as a copy and an in-place column broadcast: ND4J's
+     * {@code BroadcastSubOp} writing into another array made the whole training step 30% slower.
+     */
+    private static void centre(INDArray rows, INDArray mean, long n, INDArray result) {
+        result.assign(rows).subiColumnVector(perRow(mean, n));
+    }
+
+    /** Per-(image, channel) values [N*C] summed over the images: [C]. */
+    private static INDArray channelSums(INDArray perRow, long n, long c) {
+        return perRow.reshape('c', n, c).sum(0);
+    }
+
+    /** A per-channel vector [C] repeated for every image, as the column [N*C, 1] the row view broadcasts. */
+    private static INDArray perRow(INDArray perChannel, long n) {
+        long c = perChannel.length();
+        return perChannel.reshape(1, c).repeat(0, n).reshape('c', n * c, 1);
+    }
+
+    private static INDArray contiguous(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
+        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : mgr.dup(type, a, 'c');
+    }
+}

@@ -1,0 +1,193 @@
+package org.retinanet4j.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Collections;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The direct layers compute what DL4J's own ConvolutionLayer and BatchNormalization compute: outputs, parameter
+ * gradients (for BatchNorm also the running-statistics updates DL4J's updater applies) and input gradients, on
+ * the same parameters and inputs, in training and inference mode.
+ */
+class DirectLayersTest {
+
+    @ParameterizedTest(name = "conv k{0} s{1} p{2} bias {3} {4}, {5} channels on {6}x{6}")
+    @CsvSource({"1,1,0,false,FLOAT,6,13", "1,2,0,false,FLOAT,6,13", "1,1,0,true,FLOAT,6,13", "1,2,0,true,DOUBLE,6,13",
+            "3,1,1,false,FLOAT,6,13", "3,2,1,false,FLOAT,6,13", "3,2,1,true,DOUBLE,6,13", "7,2,3,false,FLOAT,6,13",
+            // many channels on few pixels: the backward pass runs as im2col + matrix products
+            "3,1,1,false,FLOAT,48,3", "3,2,1,true,DOUBLE,48,5", "3,1,1,true,FLOAT,48,3"})
+    void convolutionMatchesDl4j(int k, int stride, int pad, boolean bias, DataType type, int channels, int size) {
+        ConvolutionLayer conf = convolution(k, stride, pad, bias, channels, Activation.IDENTITY);
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.randn(type, 2, channels, size, size - 2 * (size / 7));
+        Pair<Layer, Layer> layers = pair(conf, DirectConvolution.of(conf), type);
+        assertInstanceOf(DirectConvolutionLayer.class, layers.getSecond());
+        compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
+    }
+
+    @ParameterizedTest(name = "first conv k{0} s{1} {2}")
+    @CsvSource({"7,2,FLOAT", "3,1,DOUBLE"})
+    void firstConvolutionComputesWeightGradientsOnly(int k, int stride, DataType type) {
+        ConvolutionLayer conf = convolution(k, stride, k / 2, false, 3, Activation.IDENTITY);
+        Nd4j.getRandom().setSeed(14);
+        INDArray x = Nd4j.randn(type, 2, 3, 17, 15);
+        Pair<Layer, Layer> layers = pair(conf, DirectConvolution.first(conf), type);
+        compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, false);
+    }
+
+    @ParameterizedTest(name = "conv + fused ReLU k{0} {1}")
+    @CsvSource({"1,FLOAT", "3,DOUBLE"})
+    void convolutionWithReluMatchesDl4j(int k, DataType type) {
+        ConvolutionLayer conf = convolution(k, 1, k / 2, true, 6, Activation.RELU);
+        Nd4j.getRandom().setSeed(15);
+        INDArray x = Nd4j.randn(type, 2, 6, 9, 8);
+        compare(pair(conf, DirectConvolution.of(conf), type), x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
+    }
+
+    private static ConvolutionLayer convolution(int k, int stride, int pad, boolean bias, int channels,
+                                                Activation activation) {
+        return new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad)
+                .convolutionMode(ConvolutionMode.Truncate).nIn(channels).nOut(channels == 3 ? 5 : channels - 1)
+                .hasBias(bias).activation(activation).build();
+    }
+
+    @ParameterizedTest(name = "batch norm {0}, fused ReLU {1}")
+    @CsvSource({"FLOAT,false", "DOUBLE,false", "FLOAT,true", "DOUBLE,true"})
+    void batchNormalizationMatchesDl4j(DataType type, boolean relu) {
+        BatchNormalization conf = new BatchNormalization.Builder().nIn(5).nOut(5).eps(1e-5).decay(0.9).build();
+        Nd4j.getRandom().setSeed(12);
+        // offset and scaled channels, so centring and the running statistics are exercised
+        INDArray x = Nd4j.randn(type, 2, 5, 9, 7).muli(3).addi(2);
+        Pair<Layer, Layer> layers = pair(conf, relu ? DirectBatchNormalization.withRelu(conf)
+                : DirectBatchNormalization.of(conf), type);
+        assertInstanceOf(DirectBatchNormalizationLayer.class, layers.getSecond());
+        for (Layer l : new Layer[]{layers.getFirst(), layers.getSecond()}) {
+            // non-trivial gamma, beta and running statistics for the inference pass
+            l.getParam("gamma").assign(Nd4j.linspace(DataType.DOUBLE, 0.5, 0.25, 5).reshape(l.getParam("gamma").shape()));
+            l.getParam("beta").assign(Nd4j.linspace(DataType.DOUBLE, -1, 0.5, 5).reshape(l.getParam("beta").shape()));
+            l.getParam("mean").assign(Nd4j.linspace(DataType.DOUBLE, 1, 0.5, 5).reshape(l.getParam("mean").shape()));
+            l.getParam("log10stdev").assign(Nd4j.linspace(DataType.DOUBLE, -0.2, 0.15, 5)
+                    .reshape(l.getParam("log10stdev").shape()));
+        }
+        Pass reference = relu ? reluAfter(layers.getFirst()) : of(layers.getFirst());
+        compare(reference, of(layers.getSecond()), x, type == DataType.DOUBLE ? 1e-9 : 5e-5, true);
+    }
+
+    private static Pair<Layer, Layer> pair(org.deeplearning4j.nn.conf.layers.Layer reference,
+                                           org.deeplearning4j.nn.conf.layers.Layer direct, DataType type) {
+        Layer a = instantiate(reference, type);
+        Layer b = instantiate(direct, type);
+        b.params().assign(Nd4j.randn(type, a.params().shape()));
+        a.params().assign(b.params());
+        return new Pair<>(a, b);
+    }
+
+    private static Layer instantiate(org.deeplearning4j.nn.conf.layers.Layer conf, DataType type) {
+        NeuralNetConfiguration nnc = new NeuralNetConfiguration.Builder().dataType(type).layer(conf).build();
+        long n = conf.initializer().numParams(nnc);
+        INDArray params = Nd4j.create(type, 1, n);
+        Layer layer = conf.instantiate(nnc, Collections.emptyList(), 0, params, true, type);
+        layer.setBackpropGradientsViewArray(Nd4j.create(type, 1, n));
+        return layer;
+    }
+
+    /** A layer's forward and backward pass, or a composition of DL4J layers standing for one direct layer. */
+    private interface Pass {
+        INDArray forward(INDArray x, boolean training);
+
+        Pair<Gradient, INDArray> backward(INDArray epsilon);
+    }
+
+    private static Pass of(Layer layer) {
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        return new Pass() {
+            public INDArray forward(INDArray x, boolean training) {
+                layer.setInput(x, ws);
+                return layer.activate(training, ws);
+            }
+
+            public Pair<Gradient, INDArray> backward(INDArray epsilon) {
+                return layer.backpropGradient(epsilon, ws);
+            }
+        };
+    }
+
+    /** DL4J's layer followed by DL4J's ReLU activation (what the graph builds without the direct layers). */
+    private static Pass reluAfter(Layer layer) {
+        Pass inner = of(layer);
+        INDArray[] pre = new INDArray[1];
+        return new Pass() {
+            public INDArray forward(INDArray x, boolean training) {
+                pre[0] = inner.forward(x, training).dup();
+                return new ActivationReLU().getActivation(pre[0].dup(), training);
+            }
+
+            public Pair<Gradient, INDArray> backward(INDArray epsilon) {
+                return inner.backward(new ActivationReLU().backprop(pre[0].dup(), epsilon).getFirst());
+            }
+        };
+    }
+
+    private static void compare(Pair<Layer, Layer> layers, INDArray x, double tol, boolean inputGradient) {
+        compare(of(layers.getFirst()), of(layers.getSecond()), x, tol, inputGradient);
+    }
+
+    private static void compare(Pass ref, Pass direct, INDArray x, double tol, boolean inputGradient) {
+        for (boolean training : new boolean[]{false, true}) {
+            INDArray yRef = ref.forward(x.dup(), training).dup();
+            INDArray y = direct.forward(x.dup(), training).dup();
+            assertClose("output (training " + training + ")", yRef, y, tol);
+        }
+        INDArray eps = Nd4j.randn(x.dataType(), ref.forward(x.dup(), true).shape());
+        Pair<Gradient, INDArray> gRef = ref.backward(eps.dup());
+        Map<String, INDArray> expected = copy(gRef.getFirst().gradientForVariable());
+        INDArray epsRef = gRef.getSecond().dup();
+        direct.forward(x.dup(), true);
+        Pair<Gradient, INDArray> g = direct.backward(eps.dup());
+        assertEquals(expected.keySet(), g.getFirst().gradientForVariable().keySet(), "gradient entries");
+        for (Map.Entry<String, INDArray> e : expected.entrySet()) {
+            assertClose("gradient " + e.getKey(), e.getValue(), g.getFirst().gradientForVariable().get(e.getKey()), tol);
+        }
+        if (inputGradient) {
+            assertClose("input gradient", epsRef, g.getSecond(), tol);
+        } else {
+            assertNull(g.getSecond(), "no input gradient for a layer fed by the network input");
+        }
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> m) {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
+    private static void assertClose(String what, INDArray expected, INDArray actual, double tol) {
+        assertEquals(expected.length(), actual.length(), what + ": length");
+        INDArray a = expected.reshape(expected.length()).castTo(DataType.DOUBLE);
+        INDArray b = actual.reshape(actual.length()).castTo(DataType.DOUBLE);
+        double scale = Math.max(1e-3, a.amaxNumber().doubleValue());
+        double err = a.sub(b).amaxNumber().doubleValue() / scale;
+        assertTrue(err <= tol, what + ": max difference " + err + " of the largest value " + scale
+                + " (tolerance " + tol + ")");
+    }
+}
