@@ -20,9 +20,17 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 exec > >(tee "$log") 2>&1
+busy() { awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$(nproc)" 'BEGIN { exit !(l >= c) }'; }
 part() {
+  # The launcher lets OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE) once the 1-minute load average reaches the
+  # core count, and the previous part alone can leave it there: wait up to 90 s for it to fall, and say which.
+  local waited=0
+  while busy && [ "$waited" -lt 90 ]; do sleep 5; waited=$((waited + 5)); done
+  local policy="${OMP_WAIT_POLICY:-default (spin)}"
+  if [ -z "${OMP_WAIT_POLICY:-}" ] && busy; then policy="PASSIVE (busy machine)"; fi
   echo
-  echo "== $* | $(date -u +%H:%M:%S) UTC | load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== $* | $(date -u +%H:%M:%S) UTC | load $(cut -d' ' -f1-3 /proc/loadavg) | waited ${waited}s |" \
+       "launcher OMP_WAIT_POLICY $policy"
 }
 echo "side by side: this project against torchvision, $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
 lscpu | grep 'Model name'
@@ -44,8 +52,9 @@ part "this project: ./retinanet demo --minutes $minutes"
 part "torchvision: tools/train_torch_demo.py --minutes $minutes (same dataset)"
 "$py" tools/train_torch_demo.py "$work/ours/shapes" --minutes "$minutes" --out "$work/torch"
 
-part "summary"
+echo; echo "== summary"
 grep -E '^== (this project|torchvision)|forward batch 1|training iteration batch 2|fine-tuning step:|^trained [0-9]+ iterations|^AP50 on the validation split' "$log" \
   | grep -v '^== summary' || true
-echo "total $(( ($(date +%s) - start) / 60 )) min; log: $log"
+took=$(( $(date +%s) - start ))
+echo "total $((took / 60)) min $((took % 60)) s; log: $log"
 uptime

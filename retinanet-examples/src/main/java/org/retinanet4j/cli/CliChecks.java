@@ -1,5 +1,7 @@
 package org.retinanet4j.cli;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,6 +27,23 @@ final class CliChecks {
     static Path existingPath(Path p, String option) {
         if (p == null || !Files.exists(p)) {
             throw new IllegalArgumentException(option + ": no such file or folder " + p);
+        }
+        return p;
+    }
+
+    /**
+     * An output folder that can be written: created if missing, then a probe file is written and deleted, so a
+     * read-only or foreign folder is reported before any work instead of at the first checkpoint.
+     */
+    static Path writableFolder(Path p, String option) {
+        outputFolder(p, option);
+        try {
+            Files.createDirectories(p);
+            Files.delete(Files.createTempFile(p, ".write-check.", ".tmp"));
+        } catch (IOException e) {
+            String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getMessage();
+            throw new IllegalArgumentException(option + ": cannot write to " + p + " (" + reason + ")");
         }
         return p;
     }

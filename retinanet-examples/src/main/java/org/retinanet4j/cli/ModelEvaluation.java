@@ -2,6 +2,7 @@ package org.retinanet4j.cli;
 
 import org.retinanet4j.data.CategoryMap;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.ImageFolderCheck;
 import org.retinanet4j.eval.CocoDetections;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.eval.CocoEvaluator;
@@ -29,6 +30,9 @@ final class ModelEvaluation {
         CliChecks.existingFile(model, "--model");
         SavedModel saved = ModelBundle.load(model);   // first: a wrong model file should not wait for the dataset
         DetectionDataset dataset = data.read(modelClasses(saved), "the model " + model.getFileName());
+        // a wrong image folder is found now, not after every image was skipped one by one
+        ImageFolderCheck.requireImages(dataset,
+                data.format(data.data) == DatasetOptions.Format.COCO ? "--images" : null);
         Detector detector = TrainingPipeline.evaluationDetector(saved.graph(), saved.metadata());
         CocoDetections dets = DatasetDetections.run(detector, dataset, batch);
         if (resultsOut != null) {

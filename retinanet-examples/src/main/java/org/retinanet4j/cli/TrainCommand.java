@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.ImageFolderCheck;
 import org.retinanet4j.data.iterator.RetinaNetIterator;
 import org.retinanet4j.eval.CocoEvalResult;
 import org.retinanet4j.persist.ModelBundle;
@@ -148,6 +149,13 @@ public final class TrainCommand implements Callable<Integer> {
         Path valPath = val != null ? val : valSplit != null ? dataset.data : null;
         DetectionDataset valSet = valPath == null ? null : dataset.read(valPath, valImages, valSplit,
                 trainSet.categories(), "the training data");
+        // a wrong image folder is found now (after the annotations' own errors), not after every image of an epoch
+        // was skipped one by one
+        ImageFolderCheck.requireImages(trainSet, imagesOption(dataset.data, "--images"));
+        if (valSet != null) {
+            ImageFolderCheck.requireImages(valSet, imagesOption(valPath, "--val-images"));
+        }
+        CliChecks.writableFolder(out, "--out");
 
         CheckpointManager checkpoints = new CheckpointManager(out.resolve("checkpoints"), keep);
         int batchesPerEpoch = (trainSet.numImages() + batch - 1) / batch;
@@ -210,6 +218,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         console.flush();
         return 0;
+    }
+
+    /** The option that sets the image folder of the dataset at {@code path}: only COCO has one. */
+    private String imagesOption(Path path, String option) {
+        return dataset.format(path) == DatasetOptions.Format.COCO ? option : null;
     }
 
     private static OptimizerKind parseOptimizer(String name) {

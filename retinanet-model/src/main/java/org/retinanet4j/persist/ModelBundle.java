@@ -12,11 +12,10 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The saved-model file: DL4J's {@link ModelSerializer} zip (configuration, parameters, optionally updater state)
@@ -33,31 +32,24 @@ public final class ModelBundle {
     /** Saves graph + metadata (+ updater state when {@code withUpdater}) + extra entries, atomically. */
     public static void save(Path file, ComputationGraph graph, ModelMetadata metadata, boolean withUpdater,
                             Map<String, byte[]> extraEntries) throws IOException {
+        BundleSnapshot snapshot = snapshot(graph, metadata, withUpdater, extraEntries);
+        try {
+            AtomicFiles.write(file, tmp -> BundleZipWriter.writeTo(tmp, snapshot));
+        } finally {
+            snapshot.release();
+        }
+    }
+
+    /**
+     * The content of a bundle, copied now, for writing later (possibly on another thread) with
+     * {@link BundleZipWriter}; checkpoints are written this way while training goes on.
+     */
+    public static BundleSnapshot snapshot(ComputationGraph graph, ModelMetadata metadata, boolean withUpdater,
+                                          Map<String, byte[]> extraEntries) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(METADATA_ENTRY, ModelMetadataJson.toBytes(metadata));
         entries.putAll(extraEntries);
-        AtomicFiles.write(file, tmp -> {
-            // ModelSerializer finishes its zip, so it goes to a scratch file first and is copied entry by entry.
-            Path scratch = Files.createTempFile(tmp.getParent(), ".dl4j.", ".tmp");
-            try {
-                ModelSerializer.writeModel(graph, scratch.toFile(), withUpdater);
-                try (ZipInputStream in = new ZipInputStream(Files.newInputStream(scratch));
-                     ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(tmp))) {
-                    for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                        out.putNextEntry(new ZipEntry(e.getName()));
-                        in.transferTo(out);
-                        out.closeEntry();
-                    }
-                    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                        out.putNextEntry(new ZipEntry(e.getKey()));
-                        out.write(e.getValue());
-                        out.closeEntry();
-                    }
-                }
-            } finally {
-                Files.deleteIfExists(scratch);
-            }
-        });
+        return BundleSnapshot.of(graph, withUpdater, entries);
     }
 
     /** Saves a model for inference (no updater state). */
@@ -115,8 +107,8 @@ public final class ModelBundle {
     }
 
     /**
-     * Reads every entry completely so that the zip CRC-32 of each is checked: a truncated or corrupted file
-     * fails here instead of half-loading later. Throws {@link InvalidModelFileException} with the reason.
+     * Reads every entry completely and checks its size and CRC-32: a truncated or corrupted file fails here
+     * instead of half-loading later. Throws {@link InvalidModelFileException} with the reason.
      */
     public static void validate(Path file) {
         try (ZipFile zip = openZip(file)) {
@@ -128,10 +120,19 @@ public final class ModelBundle {
                 ZipEntry e = entries.nextElement();
                 hasConfig |= e.getName().equals(ModelSerializer.CONFIGURATION_JSON);
                 hasMetadata |= e.getName().equals(METADATA_ENTRY);
+                CRC32 crc = new CRC32();
+                long size = 0;
                 try (InputStream in = zip.getInputStream(e)) {
-                    while (in.read(buffer) >= 0) {
-                        // reading to the end makes ZipFile verify the entry's CRC-32
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        crc.update(buffer, 0, n);
+                        size += n;
                     }
+                }
+                // ZipFile checks neither for STORED entries (the arrays), so both are compared here
+                if (size != e.getSize() || crc.getValue() != e.getCrc()) {
+                    throw new InvalidModelFileException(file, "corrupt model file (entry " + e.getName()
+                            + (size != e.getSize() ? " has " + size + " of " + e.getSize() + " bytes"
+                            : " fails its CRC-32 check") + ")");
                 }
             }
             if (!hasConfig || !hasMetadata) {

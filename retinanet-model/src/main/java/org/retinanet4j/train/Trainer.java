@@ -88,10 +88,29 @@ public final class Trainer {
     }
 
     private TrainingResult run(ComputationGraph graph, TrainingData data, TrainingState start) {
+        try {
+            return runSteps(graph, data, start);
+        } catch (RuntimeException | Error e) {
+            // a checkpoint still being written finishes before the caller sees the error (and may look at the folder)
+            if (checkpoints != null) {
+                try {
+                    checkpoints.awaitWrite();
+                } catch (RuntimeException writeFailure) {
+                    if (writeFailure != e) {
+                        e.addSuppressed(writeFailure);
+                    }
+                }
+            }
+            throw e;
+        }
+    }
+
+    private TrainingResult runSteps(ComputationGraph graph, TrainingData data, TrainingState start) {
         long t0 = System.nanoTime();
         long deadline = config.maxDuration() == null ? Long.MAX_VALUE : t0 + config.maxDuration().toNanos();
         TrainingState state = start;
-        Path lastCheckpoint = checkpoints == null ? null : checkpoints.list().stream().findFirst().orElse(null);
+        Path lastCheckpoint = checkpoints == null ? null : checkpoints.lastWritten();
+        TrainingState checkpointed = null;
         double lastLoss = Double.NaN;
         double lastValidation = Double.NaN;
         long imagesThisRun = 0;
@@ -132,17 +151,21 @@ public final class Trainer {
                 int steps = Math.max(1, Math.min(stepsUntilNextEvent(state.iteration()),
                         maxIterations - state.iteration()));
                 StepRunner.Outcome out = runner.run(it, steps, state);
+                if (checkpoints != null) {
+                    checkpoints.throwIfWriteFailed();
+                }
                 if (out.skipped()) {
                     state = state.afterSkippedBatch();
                     if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
                         throw new NonFiniteLossException(state, out.loss(), skippedInARow + " batches in a row",
-                                describe(lastCheckpoint));
+                                describe(lastGoodCheckpoint(lastCheckpoint)));
                     }
                     continue;
                 }
                 skippedInARow = 0;
                 if (!Double.isFinite(out.loss())) {
-                    throw new NonFiniteLossException(state, out.loss(), null, describe(lastCheckpoint));
+                    throw new NonFiniteLossException(state, out.loss(), null,
+                            describe(lastGoodCheckpoint(lastCheckpoint)));
                 }
                 state = advance(state, out, runner.batchesPerStep());
                 graph.getConfiguration().setIterationCount(state.iteration());
@@ -150,15 +173,20 @@ public final class Trainer {
                 imagesThisRun += out.images();
                 progress.iterationDone(state, lastLoss, imagesPerSecond(imagesThisRun, t0));
                 if (due(config.checkpointEvery(), state.iteration()) && checkpoints != null) {
-                    lastCheckpoint = checkpoints.save(graph, metadata, state);
+                    // copied now, written while the next steps run
+                    lastCheckpoint = checkpoints.saveInBackground(graph, metadata, state);
+                    checkpointed = state;
                 }
                 if (due(config.validationEvery(), state.iteration()) && validation != null) {
                     lastValidation = validate(graph, state);
                 }
             }
         }
-        if (checkpoints != null && state.iteration() > start.iteration()) {
-            lastCheckpoint = checkpoints.save(graph, metadata, state);
+        if (checkpoints != null) {
+            lastCheckpoint = checkpoints.awaitWrite();
+            if (state.iteration() > start.iteration() && !state.equals(checkpointed)) {
+                lastCheckpoint = checkpoints.save(graph, metadata, state);
+            }
         }
         if (validation != null && config.validationEvery() >= 0 && !due(config.validationEvery(), state.iteration())) {
             lastValidation = validate(graph, state);
@@ -209,6 +237,19 @@ public final class Trainer {
 
     private static boolean due(int every, int iteration) {
         return every > 0 && iteration % every == 0;
+    }
+
+    /** The newest checkpoint completely written: waits for one being written (a NaN stop must name a real file). */
+    private Path lastGoodCheckpoint(Path fallback) {
+        if (checkpoints == null) {
+            return fallback;
+        }
+        try {
+            return checkpoints.awaitWrite();
+        } catch (RuntimeException e) {
+            log.warn("{}", e.getMessage());
+            return checkpoints.lastWritten();
+        }
     }
 
     private static String describe(Path checkpoint) {

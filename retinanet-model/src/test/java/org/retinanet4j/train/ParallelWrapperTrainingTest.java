@@ -20,8 +20,15 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** ParallelWrapper (2 workers, CPU backend) trains the RetinaNet graph itself, SameDiff heads included. */
+/**
+ * ParallelWrapper (2 workers, CPU backend) trains the RetinaNet graph itself, SameDiff heads included, and one
+ * averaging round gives exactly what DL4J's AVERAGING mode promises: worker 0 is the graph itself, worker 1 a copy
+ * with the same parameters and updater state; each takes one optimiser step on its own batch, then parameters and
+ * updater state are replaced by the mean of the two. The test recomputes that mean independently, with two plain
+ * {@code ComputationGraph.fit} calls on separately built copies of the same start.
+ */
 class ParallelWrapperTrainingTest {
+    private static final int SIZE = 128;
 
     @Test
     void twoWorkersTrainTheRetinaNetGraph() {
@@ -45,6 +52,54 @@ class ParallelWrapperTrainingTest {
                 .findFirst().orElseThrow();
         assertTrue(graph.getVertex(head).paramTable(false).values().stream().anyMatch(p -> p.length() > 0),
                 "the SameDiff head " + head + " has parameters");
+    }
+
+    @Test
+    void oneAveragingRoundIsTheMeanOfEachWorkersOwnStep() {
+        List<MultiDataSet> batches = batches(2, SIZE);
+        TrainerConfig config = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3).warmup(0, 1)
+                .workers(2).maxIterations(1).build();
+        ComputationGraph wrapped = graph();
+        new Trainer(config, metadata()).fit(wrapped, epoch -> new TinyGraphs.ListIterator(batches));
+
+        ComputationGraph[] alone = new ComputationGraph[2];
+        for (int w = 0; w < 2; w++) {
+            alone[w] = graph();
+            assertEquals(wrapped.params().length(), alone[w].params().length());
+            OptimizationRecipe.apply(alone[w], config);
+            alone[w].getConfiguration().setIterationCount(0);
+            alone[w].fit(batches.get(w));
+        }
+        INDArray meanParams = alone[0].params().add(alone[1].params()).divi(2);
+        INDArray meanState = updaterState(alone[0]).add(updaterState(alone[1])).divi(2);
+
+        double tolerance = 1e-6;
+        double paramsOff = wrapped.params().sub(meanParams).amaxNumber().doubleValue();
+        double stateOff = updaterState(wrapped).sub(meanState).amaxNumber().doubleValue();
+        assertTrue(paramsOff <= tolerance, "parameters differ from the mean of the workers' steps by " + paramsOff);
+        assertTrue(stateOff <= tolerance, "Adam state differs from the mean of the workers' states by " + stateOff);
+        // and the comparison can tell: each worker's own result is far from the mean
+        for (int w = 0; w < 2; w++) {
+            double apart = alone[w].params().sub(meanParams).amaxNumber().doubleValue();
+            assertTrue(apart > 100 * tolerance, "worker " + w + " alone is only " + apart + " from the mean");
+        }
+    }
+
+    private static RetinaNet zoo() {
+        return RetinaNet.builder().numClasses(2).backbone(ResNetDepth.RESNET18).fpnWidth(16).headWidth(16)
+                .headDepth(1).inputShape(3, SIZE, SIZE).seed(3).build();
+    }
+
+    private static ComputationGraph graph() {
+        return zoo().init();
+    }
+
+    private static ModelMetadata metadata() {
+        return ModelMetadata.of(zoo().spec(), List.of("a", "b"), new int[]{1, 2});
+    }
+
+    private static INDArray updaterState(ComputationGraph g) {
+        return g.getUpdater(false).getStateViewArray();
     }
 
     private static List<MultiDataSet> batches(int n, int size) {

@@ -4,6 +4,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.retinanet4j.data.DetectionDataset;
+import org.retinanet4j.data.SkippedImages;
 import org.retinanet4j.data.image.InputBatcher;
 import org.retinanet4j.data.transform.FlipDecision;
 import org.retinanet4j.spec.RetinaNetSpec;
@@ -37,14 +38,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Loading runs ahead on {@code loaderThreads} background threads (each decodes and assembles whole batches;
  * batches come back in order); 0 threads loads on the caller's thread. A missing, unreadable or wrongly sized
- * image is skipped, logged and counted ({@link #skippedImages()}): its batch is one example shorter, and a batch
- * whose images all fail is skipped. {@link #asyncSupported()} is false because the iterator prefetches itself
+ * image is skipped and counted ({@link #skippedImages()}): its batch is one example shorter, and a batch whose
+ * images all fail is skipped. The first few skipped images are logged by name, the rest summarised at the end of
+ * the epoch ({@link SkippedImages}). {@link #asyncSupported()} is false because the iterator prefetches itself
  * (DL4J's async wrapper would also separate batches from {@link #lastBatchMetadata()}).
  */
 public final class RetinaNetIterator implements MultiDataSetIterator, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RetinaNetIterator.class);
-    private static final int DETAILED_SKIP_LOGS = 20;
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     private final DetectionDataset dataset;
@@ -59,7 +60,9 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private final long seed;
     private final int prefetch;
     private final ExecutorService executor;
-    private final AtomicLong skipped = new AtomicLong();
+    private final SkippedImages skipped = new SkippedImages(log);
+    private final AtomicLong emptyBatches = new AtomicLong();
+    private boolean summarised;
     private final ArrayDeque<Future<MultiDataSet>> pending = new ArrayDeque<>();
 
     private MultiDataSetPreProcessor preProcessor;
@@ -138,7 +141,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     /** Images skipped so far because they were missing, unreadable or of the wrong size. */
     public long skippedImages() {
-        return skipped.get();
+        return skipped.total();
     }
 
     /** Boxes dropped so far because they had no area after clipping/resizing. */
@@ -161,6 +164,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
                     + batchesPerEpoch() + " batches)");
         }
         cancelPending();
+        summariseSkips();
         this.epoch = epoch;
         int[] positions = EpochOrder.of(images.length, shuffle, seed, epoch);
         int[] o = new int[positions.length];
@@ -170,6 +174,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         this.order = o;
         this.nextToSubmit = batch;
         this.nextToTake = batch;
+        this.summarised = false;
         this.started = batch > 0;
     }
 
@@ -229,6 +234,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     /** Stops the loader threads. */
     @Override
     public void close() {
+        summariseSkips();
         cancelPending();
         if (executor != null) {
             executor.shutdownNow();
@@ -238,6 +244,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private boolean ensureReady() {
         while (ready == null) {
             if (nextToTake >= batchesPerEpoch()) {
+                summariseSkips();
                 return false;
             }
             fillPipeline();
@@ -286,15 +293,14 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
             try {
                 samples.add(loader.load(image, flip.flip(e, image)));
             } catch (IOException ex) {
-                long n = skipped.incrementAndGet();
-                if (n <= DETAILED_SKIP_LOGS || n % 1000 == 0) {
-                    log.warn("skipping image {} (id {}), {} skipped so far: {}", dataset.fileName(image),
-                            dataset.imageId(image), n, ex.getMessage());
-                }
+                skipped.skipped(dataset.fileName(image), dataset.imageId(image), ex.getMessage());
             }
         }
         if (samples.isEmpty()) {
-            log.warn("epoch {} batch {}: every image was skipped; moving on", e, batch);
+            if (emptyBatches.incrementAndGet() == 1) {
+                log.warn("epoch {} batch {}: every image was skipped; moving on (further such batches are counted)",
+                        e, batch);
+            }
             return null;
         }
         try {
@@ -306,6 +312,20 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
             }
             throw new IllegalArgumentException("epoch " + e + " batch " + batch + " (image ids " + ids + " of "
                     + dataset.source() + "): " + ex.getMessage(), ex);
+        }
+    }
+
+    /** One summary per epoch of the images and batches skipped in it, instead of a line per image. */
+    private void summariseSkips() {
+        if (summarised) {
+            return;
+        }
+        summarised = true;
+        String scope = "epoch " + epoch + " of " + dataset.source();
+        skipped.summarise(scope);
+        long empty = emptyBatches.getAndSet(0);
+        if (empty > 1) {
+            log.warn("{}: {} batches had no image left and were skipped", scope, empty);
         }
     }
 
