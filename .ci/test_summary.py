@@ -46,8 +46,10 @@ def read_reports(root):
             s = case.find("skipped")
             reason = None
             if s is not None:
+                # surefire 3 writes "<exception>: <message>" and the stack as the element's text; older ones a message
                 lines = (s.get("message") or (s.text or "")).strip().splitlines()
                 reason = lines[0].strip() if lines else "no reason given"
+                reason = re.sub(r"^org\.opentest4j\.TestAbortedException: (Assumption failed: )?", "", reason)
             cases.append((case.get("classname") or "", case.get("name") or "", failed, reason))
     return cases, len(reports)
 

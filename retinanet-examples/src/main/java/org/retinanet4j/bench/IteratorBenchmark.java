@@ -73,10 +73,14 @@ public final class IteratorBenchmark {
                         .training(true).seed(7).loaderThreads(n).build()) {
                     consume(it, 1);   // warm-up epoch (JIT, anchor cache, file cache)
                     long start = System.nanoTime();
+                    long cpu0 = processCpuNanos();
                     long seen = consume(it, epochs);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    System.out.printf(Locale.ROOT, "loader threads %d: %d images in %.2f s = %.1f images/s "
-                            + "(skipped %d)%n", n, seen, seconds, seen / seconds, it.skippedImages());
+                    double cpuMs = (processCpuNanos() - cpu0) / 1e6 / seen;
+                    // CPU time per image: the pipeline's cost, steadier than images/s on a machine shared with others
+                    System.out.printf(Locale.ROOT, "loader threads %d: %d images in %.2f s = %.1f images/s, "
+                            + "process CPU %.2f ms/image (skipped %d)%n", n, seen, seconds, seen / seconds, cpuMs,
+                            it.skippedImages());
                 }
             }
         } finally {
@@ -108,6 +112,11 @@ public final class IteratorBenchmark {
         int n = dataset.numImages();
         System.out.printf(Locale.ROOT, "per image, one thread: decode %.1f ms, resize %.1f ms, normalise+pad+INDArray %.1f ms%n",
                 nanos[0] / 1e6 / n, nanos[1] / 1e6 / n, nanos[2] / 1e6 / n);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long consume(RetinaNetIterator it, int epochs) {

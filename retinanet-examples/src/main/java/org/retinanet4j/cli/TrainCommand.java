@@ -19,8 +19,16 @@ import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.Trainer;
 import org.retinanet4j.train.TrainerConfig;
 import org.retinanet4j.train.TrainingResult;
+import org.retinanet4j.spark.SparkContexts;
+import org.retinanet4j.spark.SparkRecords;
+import org.retinanet4j.spark.SparkTrainer;
+import org.retinanet4j.spark.SparkTrainingSettings;
 import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.zoo.RetinaNet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.datavec.api.writable.Writable;
+import org.retinanet4j.data.records.DetectionRecordReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +39,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -124,6 +133,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed for initialisation and data order")
     long seed;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "train on Spark (DL4J's SparkComputationGraph): "
+            + "local[N], spark://host:port, yarn, ..., or spark-submit for the master spark-submit was given")
+    String spark;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5", description = "with --spark: steps each worker "
+            + "takes between parameter averagings (default: ${DEFAULT-VALUE})")
+    int averagingFrequency;
+
+    @Option(names = "--training-master", defaultValue = "averaging", description = "with --spark: averaging "
+            + "(ParameterAveragingTrainingMaster) or shared (SharedTrainingMaster, see docs/training.md)")
+    String trainingMaster;
+
+    @Option(names = "--spark-wait", defaultValue = "120", description = "with --spark: seconds to wait for the "
+            + "first executor of a cluster (default: ${DEFAULT-VALUE})")
+    int sparkWait;
+
     @Spec
     CommandSpec spec;
 
@@ -141,6 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-iterations and --minutes must be positive");
         }
         OptimizerKind kind = parseOptimizer(optimizer);
+        SparkTrainingSettings sparkSettings = spark == null ? null : sparkSettings();
         DetectionDataset trainSet = dataset.read();
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "training on %s: %s%n", trainSet,
@@ -157,14 +183,49 @@ public final class TrainCommand implements Callable<Integer> {
         }
         CliChecks.writableFolder(out, "--out");
 
+        JavaSparkContext sc = spark == null ? null
+                : SparkContexts.open(spark, "retinanet train " + out.getFileName(), Duration.ofSeconds(sparkWait));
+        try {
+            return train(trainSet, valSet, console, kind, sc, sparkSettings);
+        } finally {
+            if (sc != null) {
+                sc.stop();
+            }
+        }
+    }
+
+    private SparkTrainingSettings sparkSettings() {
+        if (workers != 1) {
+            throw new IllegalArgumentException("--workers (ParallelWrapper) and --spark are two ways to train on "
+                    + "several workers; give one");
+        }
+        if (stats != null) {
+            throw new IllegalArgumentException("--stats is not supported with --spark");
+        }
+        if (averagingFrequency < 1) {
+            throw new IllegalArgumentException("--averaging-frequency must be at least 1, got " + averagingFrequency);
+        }
+        SparkTrainingSettings.MasterKind master = switch (trainingMaster.toLowerCase(Locale.ROOT)) {
+            case "averaging" -> SparkTrainingSettings.MasterKind.PARAMETER_AVERAGING;
+            case "shared" -> SparkTrainingSettings.MasterKind.SHARED_GRADIENTS;
+            default -> throw new IllegalArgumentException("--training-master: unknown master '" + trainingMaster
+                    + "' (use averaging or shared)");
+        };
+        return new SparkTrainingSettings(batch, averagingFrequency, 0, master);
+    }
+
+    private Integer train(DetectionDataset trainSet, DetectionDataset valSet, PrintWriter console, OptimizerKind kind,
+                          JavaSparkContext sc, SparkTrainingSettings sparkSettings) throws Exception {
         CheckpointManager checkpoints = new CheckpointManager(out.resolve("checkpoints"), keep);
         int batchesPerEpoch = (trainSet.numImages() + batch - 1) / batch;
-        int steps = epochs * ((batchesPerEpoch + workers - 1) / workers);
+        // batches per optimiser step: ParallelWrapper's workers, or Spark's (one batch each per step)
+        int parallel = sc != null ? sc.defaultParallelism() : workers;
+        int steps = epochs * ((batchesPerEpoch + parallel - 1) / parallel);
         if (maxIterations != null) {
             steps = Math.min(steps, maxIterations);
         }
         double rate = lr != null ? lr : kind == OptimizerKind.SGD
-                ? TrainerConfig.scaledLearningRate(TrainerConfig.PAPER_LR_PER_16_IMAGES, batch * workers) : 1e-4;
+                ? TrainerConfig.scaledLearningRate(TrainerConfig.PAPER_LR_PER_16_IMAGES, batch * parallel) : 1e-4;
         TrainerConfig config = TrainerConfig.builder().optimizer(kind).learningRate(rate)
                 .warmup(Math.min(500, steps / 10), 1.0 / 1000)
                 .stepDecay(0.1, steps * 2 / 3, steps * 8 / 9)
@@ -202,11 +263,25 @@ public final class TrainCommand implements Callable<Integer> {
             trainer.listener(new StatsListener(storage));
         }
         TrainingResult result;
-        try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md.spec(), batch, seed, 2);
-             ConsoleProgress progress = ConsoleProgress.forStandardError()) {
-            trainer.progress(progress);
-            result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))
-                    : trainer.resume(from, TrainingPipeline.trainingData(it));
+        if (sc != null) {
+            console.printf(Locale.ROOT, "Spark: %d workers, batch %d each, averaging every %d steps%n",
+                    sc.defaultParallelism(), batch, sparkSettings.averagingFrequency());
+            console.flush();
+            SparkTrainer sparkTrainer = new SparkTrainer(sc, config, md, sparkSettings).checkpoints(checkpoints);
+            JavaRDD<List<Writable>> records = SparkRecords.of(sc, new DetectionRecordReader(trainSet),
+                    sc.defaultParallelism());
+            try (ConsoleProgress progress = ConsoleProgress.forStandardError()) {
+                sparkTrainer.progress(progress);
+                result = from == null ? sparkTrainer.fit(graph, records, trainSet.source())
+                        : sparkTrainer.resume(from, records, trainSet.source());
+            }
+        } else {
+            try (RetinaNetIterator it = TrainingPipeline.trainIterator(trainSet, md.spec(), batch, seed, 2);
+                 ConsoleProgress progress = ConsoleProgress.forStandardError()) {
+                trainer.progress(progress);
+                result = from == null ? trainer.fit(graph, TrainingPipeline.trainingData(it))
+                        : trainer.resume(from, TrainingPipeline.trainingData(it));
+            }
         }
         Path modelFile = out.resolve("model.zip");
         ModelBundle.save(modelFile, new SavedModel(result.graph(), md));

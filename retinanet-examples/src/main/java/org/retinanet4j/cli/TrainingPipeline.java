@@ -12,6 +12,7 @@ import org.retinanet4j.inference.DatasetDetections;
 import org.retinanet4j.inference.Detector;
 import org.retinanet4j.persist.ModelMetadata;
 import org.retinanet4j.persist.SavedModel;
+import org.retinanet4j.spark.BatchRecipe;
 import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.train.TrainingData;
 import org.retinanet4j.train.ValidationHook;
@@ -35,13 +36,11 @@ final class TrainingPipeline {
         return ModelMetadata.of(spec, List.of(categories.names()), ids);
     }
 
+    /** The training iterator: the spec's {@link BatchRecipe} (shared with Spark's executors) over the dataset. */
     static RetinaNetIterator trainIterator(DetectionDataset train, RetinaNetSpec spec, int batch, long seed,
                                            int loaderThreads) {
-        return RetinaNetIterator.builder(train, spec)
-                .withTargets()
+        return BatchRecipe.forTraining(spec, seed).localIterator(train)
                 .batchSize(batch)
-                .training(true)
-                .seed(seed)
                 .loaderThreads(loaderThreads)
                 .build();
     }

@@ -97,6 +97,26 @@ public final class RgbImageDecoder {
         return loader.result;
     }
 
+    /**
+     * Decodes an encoded image held in memory (the bytes of a JPEG, PNG, ... file, as a DataVec record may carry
+     * them); {@code name} names the image in errors.
+     */
+    public RgbImage decode(byte[] encoded, String name) throws IOException {
+        if (encoded.length == 0) {
+            throw new IOException(name + ": no image bytes");
+        }
+        try {
+            loader.result = null;
+            loader.asMatrix(new ByteArrayInputStream(encoded));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(name + ": cannot decode image: " + e.getMessage(), e);
+        }
+        if (loader.result == null) {
+            throw new IOException(name + ": cannot decode image");
+        }
+        return loader.result;
+    }
+
     /** libpng (inside OpenCV) prints to standard error on a cut PNG: Java's pure-Java PNG reader tries instead. */
     private static RgbImage truncatedPng(Path file, byte[] bytes, String problem) throws IOException {
         BufferedImage image;

@@ -1,46 +1,59 @@
 package org.retinanet4j.data.iterator;
 
+import org.datavec.api.records.reader.RecordReader;
+import org.datavec.api.writable.Writable;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.SkippedImages;
 import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.data.records.DetectionRecord;
+import org.retinanet4j.data.records.DetectionRecordReader;
+import org.retinanet4j.data.records.IndexedRecordReader;
 import org.retinanet4j.data.transform.FlipDecision;
 import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.targets.TargetBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Minibatches of a {@link DetectionDataset} for a RetinaNet of a given {@link RetinaNetSpec}: features
- * {@code [image]} = {@code [N, 3, H, W]} prepared by the spec's {@link InputBatcher} (resize, flip, normalise, pad
- * to the spec's padding multiple), labels {@code [classTargets, boxTargets]} from a {@link TargetBuilder} of the
- * spec's anchors and classes when asked for ({@link Builder#withTargets()}); every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
+ * Minibatches for a RetinaNet of a given {@link RetinaNetSpec} from any DataVec {@code RecordReader} whose records
+ * follow {@link DetectionRecord}'s layout (image, boxes, classes, image id): the COCO, VOC and CSV readers of
+ * {@code data.records}, a {@link DetectionDataset} already read ({@link #builder(DetectionDataset, RetinaNetSpec)}),
+ * or a reader of your own. Features {@code [image]} = {@code [N, 3, H, W]} prepared by the spec's
+ * {@link InputBatcher} (resize, flip, normalise, pad to the spec's padding multiple), labels
+ * {@code [classTargets, boxTargets]} from a {@link TargetBuilder} of the spec's anchors and classes when asked for
+ * ({@link Builder#withTargets()}); every {@code MultiDataSet} carries one {@link SampleMetadata} per example (image id,
  * flip, resize geometry) as example metadata, also returned by {@link #lastBatchMetadata()}.
  *
- * <p>Order and augmentation are functions of (seed, epoch, position): in training the images are shuffled per
- * epoch ({@link EpochOrder}) and flipped with probability 0.5 ({@link FlipDecision}), so {@link #startAt} can
- * resume at batch k of epoch e with exactly the batches an uninterrupted run would have seen. {@link #reset()}
- * moves to the next epoch once the current one has been started.
+ * <p>Order and augmentation are functions of (seed, epoch, position): in training the records of an
+ * {@link IndexedRecordReader} are shuffled per epoch ({@link EpochOrder}) and flipped with probability 0.5
+ * ({@link FlipDecision}), so {@link #startAt} can resume at batch k of epoch e with exactly the batches an
+ * uninterrupted run would have seen. A plain {@code RecordReader} is read in its own order (reset at each epoch;
+ * flips still follow (seed, epoch, position)). {@link #reset()} moves to the next epoch once the current one has
+ * been started.
  *
- * <p>Loading runs ahead on {@code loaderThreads} background threads (each decodes and assembles whole batches;
- * batches come back in order); 0 threads loads on the caller's thread. A missing, unreadable or wrongly sized
- * image is skipped and counted ({@link #skippedImages()}): its batch is one example shorter, and a batch whose
- * images all fail is skipped. The first few skipped images are logged by name, the rest summarised at the end of
- * the epoch ({@link SkippedImages}). {@link #asyncSupported()} is false because the iterator prefetches itself
+ * <p>Loading runs ahead on {@code loaderThreads} background threads (each decodes and assembles whole batches
+ * with a {@link BatchLoader}; batches come back in order); 0 threads loads on the caller's thread. A plain reader's
+ * records are read on the caller's thread, their images decoded on the loader threads. A missing, unreadable or
+ * wrongly sized image is skipped and counted ({@link #skippedImages()}): its batch is one example shorter, and a
+ * batch whose images all fail is skipped. The first few skipped images are logged by name, the rest summarised at
+ * the end of the epoch ({@link SkippedImages}). A record that does not fit the layout stops the iteration with an
+ * {@link org.retinanet4j.data.records.InvalidRecordException} naming the record and the field.
+ * {@link #asyncSupported()} is false because the iterator prefetches itself
  * (DL4J's async wrapper would also separate batches from {@link #lastBatchMetadata()}).
  */
 public final class RetinaNetIterator implements MultiDataSetIterator, AutoCloseable {
@@ -48,20 +61,17 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private static final Logger log = LoggerFactory.getLogger(RetinaNetIterator.class);
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
-    private final DetectionDataset dataset;
+    private final RecordReader reader;
+    private final IndexedRecordReader indexed;      // null: a plain reader, read in its own order
     private final RetinaNetSpec spec;
     private final TargetBuilder targets;
-    private final SampleLoader loader;
-    private final BatchAssembler assembler;
-    private final int[] images;         // dataset positions iterated over
+    private final BatchLoader batches;
+    private final int[] images;                     // indexed: the record positions iterated over
     private final int batchSize;
     private final boolean shuffle;
-    private final FlipDecision flip;
     private final long seed;
     private final int prefetch;
     private final ExecutorService executor;
-    private final SkippedImages skipped = new SkippedImages(log);
-    private final AtomicLong emptyBatches = new AtomicLong();
     private boolean summarised;
     private final ArrayDeque<Future<MultiDataSet>> pending = new ArrayDeque<>();
 
@@ -71,22 +81,29 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     private int nextToSubmit;
     private int nextToTake;
     private boolean started;
+    private boolean readerUsed;                     // plain reader: records were read since the last reset
+    private boolean readerExhausted;
+    private int sequentialPosition;
     private MultiDataSet ready;
     private List<SampleMetadata> lastMetadata = List.of();
 
     private RetinaNetIterator(Builder b) {
-        this.dataset = b.dataset;
+        this.reader = b.reader;
+        this.indexed = b.reader instanceof IndexedRecordReader r ? r : null;
         this.spec = b.spec;
         this.targets = b.withTargets ? new TargetBuilder(b.spec) : null;
         InputBatcher batcher = b.input != null ? b.input : InputBatcher.of(b.spec);
-        this.loader = new SampleLoader(b.dataset, batcher);
-        this.assembler = new BatchAssembler(batcher, targets);
-        this.images = b.images != null ? b.images.clone() : identity(b.dataset.numImages());
+        this.batches = new BatchLoader(batcher, targets, new FlipDecision(b.seed, b.flipProbability),
+                describe(b.reader));
+        this.images = indexed == null ? null : b.images != null ? b.images.clone() : identity(indexed.numRecords());
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
-        this.flip = new FlipDecision(b.seed, b.flipProbability);
         this.seed = b.seed;
         this.prefetch = Math.max(1, b.prefetchBatches);
+        if (indexed == null && b.shuffle) {
+            log.info("{} is not an IndexedRecordReader: its records come in its own order (shuffle them in the reader, "
+                    + "e.g. with a FileSplit given a Random)", describe(b.reader));
+        }
         if (b.loaderThreads > 0) {
             int pool = POOL_NUMBER.incrementAndGet();
             AtomicInteger thread = new AtomicInteger();
@@ -109,9 +126,8 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         return out;
     }
 
-    /** Starts configuring an iterator over {@code dataset} for a model of {@code spec}. */
-    public static Builder builder(DetectionDataset dataset, RetinaNetSpec spec) {
-        return new Builder(dataset, spec);
+    private static String describe(RecordReader reader) {
+        return reader instanceof DetectionRecordReader d ? d.dataset().source() : reader.getClass().getSimpleName();
     }
 
     /** The model spec the batches are prepared for. */
@@ -124,9 +140,30 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         return targets;
     }
 
-    /** Number of batches per epoch. */
+    /**
+     * Starts configuring an iterator over the records of a dataset already read (COCO, VOC, CSV, synthetic) for a
+     * model of {@code spec}.
+     */
+    public static Builder builder(DetectionDataset dataset, RetinaNetSpec spec) {
+        if (dataset == null) {
+            throw new IllegalArgumentException("RetinaNetIterator: dataset and spec must be given");
+        }
+        return new Builder(new DetectionRecordReader(dataset), spec);
+    }
+
+    /**
+     * Starts configuring an iterator over any DataVec reader, initialised, whose records follow
+     * {@link DetectionRecord}'s layout. An {@link IndexedRecordReader} is shuffled per epoch, loaded on the loader
+     * threads and resumed without reading what comes before; any other reader is read in its own order, reset at
+     * each epoch. Batches are prepared for a model of {@code spec}.
+     */
+    public static Builder builder(RecordReader reader, RetinaNetSpec spec) {
+        return new Builder(reader, spec);
+    }
+
+    /** Number of batches per epoch; -1 for a plain (not indexed) reader, whose record count is not known. */
     public int batchesPerEpoch() {
-        return (images.length + batchSize - 1) / batchSize;
+        return indexed == null ? -1 : (images.length + batchSize - 1) / batchSize;
     }
 
     /** The epoch being iterated (0-based). */
@@ -141,12 +178,12 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     /** Images skipped so far because they were missing, unreadable or of the wrong size. */
     public long skippedImages() {
-        return skipped.total();
+        return batches.skippedImages();
     }
 
     /** Boxes dropped so far because they had no area after clipping/resizing. */
     public long droppedBoxes() {
-        return loader.droppedBoxes();
+        return batches.droppedBoxes();
     }
 
     /** Per-example metadata of the batch last returned by {@link #next()}. */
@@ -156,26 +193,48 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     /**
      * Continues from batch {@code batch} of epoch {@code epoch}: the following batches are those an uninterrupted
-     * run would have produced from that point (same order, same flips).
+     * run would have produced from that point (same order, same flips). A plain reader is reset and the records
+     * before that batch are read and dropped (their images are not decoded).
      */
     public void startAt(int epoch, int batch) {
-        if (epoch < 0 || batch < 0 || batch > batchesPerEpoch()) {
+        if (epoch < 0 || batch < 0 || (indexed != null && batch > batchesPerEpoch())) {
             throw new IllegalArgumentException("cannot start at epoch " + epoch + ", batch " + batch + " (an epoch has "
                     + batchesPerEpoch() + " batches)");
         }
         cancelPending();
         summariseSkips();
         this.epoch = epoch;
-        int[] positions = EpochOrder.of(images.length, shuffle, seed, epoch);
-        int[] o = new int[positions.length];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = images[positions[i]];
+        if (indexed != null) {
+            int[] positions = EpochOrder.of(images.length, shuffle, seed, epoch);
+            int[] o = new int[positions.length];
+            for (int i = 0; i < o.length; i++) {
+                o[i] = images[positions[i]];
+            }
+            this.order = o;
+        } else {
+            rewindReader();
+            for (long skip = (long) batch * batchSize; skip > 0 && reader.hasNext(); skip--) {
+                reader.next();
+                sequentialPosition++;
+            }
         }
-        this.order = o;
         this.nextToSubmit = batch;
         this.nextToTake = batch;
         this.summarised = false;
         this.started = batch > 0;
+    }
+
+    private void rewindReader() {
+        if (readerUsed) {
+            if (!reader.resetSupported()) {
+                throw new IllegalStateException(describe(reader) + " cannot be reset, so the iterator cannot start "
+                        + "another epoch or go back");
+            }
+            reader.reset();
+        }
+        readerUsed = false;
+        readerExhausted = false;
+        sequentialPosition = 0;
     }
 
     @Override
@@ -243,12 +302,13 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     private boolean ensureReady() {
         while (ready == null) {
-            if (nextToTake >= batchesPerEpoch()) {
+            fillPipeline();
+            Future<MultiDataSet> next = pending.poll();
+            if (next == null) {
                 summariseSkips();
                 return false;
             }
-            fillPipeline();
-            MultiDataSet batch = await(pending.poll());
+            MultiDataSet batch = await(next);
             nextToTake++;
             ready = batch;     // null when every image of the batch was skipped
         }
@@ -256,17 +316,60 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
     }
 
     private void fillPipeline() {
-        while (pending.size() < prefetch && nextToSubmit < batchesPerEpoch()) {
-            int b = nextToSubmit++;
+        while (pending.size() < prefetch) {
+            int b = nextToSubmit;
             int e = epoch;
-            int[] o = order;
-            if (executor == null) {
-                MultiDataSet mds = loadBatch(e, o, b);
-                pending.add(java.util.concurrent.CompletableFuture.completedFuture(mds));
+            int[] positions;
+            List<List<Writable>> records;
+            if (indexed != null) {
+                if (b >= batchesPerEpoch()) {
+                    return;
+                }
+                positions = Arrays.copyOfRange(order, b * batchSize, Math.min(order.length, (b + 1) * batchSize));
+                records = null;     // read on the loader thread: IndexedRecordReader.record is thread-safe
             } else {
-                pending.add(executor.submit(() -> loadBatch(e, o, b)));
+                records = readSequentialBatch();
+                if (records.isEmpty()) {
+                    return;
+                }
+                positions = new int[records.size()];
+                for (int k = 0; k < positions.length; k++) {
+                    positions[k] = sequentialPosition - records.size() + k;
+                }
+            }
+            nextToSubmit++;
+            if (executor == null) {
+                pending.add(CompletableFuture.completedFuture(loadBatch(e, b, positions, records)));
+            } else {
+                pending.add(executor.submit(() -> loadBatch(e, b, positions, records)));
             }
         }
+    }
+
+    /** Up to one batch of records from a plain reader, read on the calling thread (readers are not thread-safe). */
+    private List<List<Writable>> readSequentialBatch() {
+        List<List<Writable>> out = new ArrayList<>(batchSize);
+        while (out.size() < batchSize && !readerExhausted) {
+            if (!reader.hasNext()) {
+                readerExhausted = true;
+                break;
+            }
+            readerUsed = true;
+            out.add(reader.next());
+            sequentialPosition++;
+        }
+        return out;
+    }
+
+    private MultiDataSet loadBatch(int e, int batch, int[] positions, List<List<Writable>> records) {
+        List<List<Writable>> r = records;
+        if (r == null) {
+            r = new ArrayList<>(positions.length);
+            for (int p : positions) {
+                r.add(indexed.record(p));
+            }
+        }
+        return batches.load(e, batch, positions, r);
     }
 
     private static MultiDataSet await(Future<MultiDataSet> f) {
@@ -284,49 +387,13 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         }
     }
 
-    private MultiDataSet loadBatch(int e, int[] o, int batch) {
-        int from = batch * batchSize;
-        int to = Math.min(o.length, from + batchSize);
-        List<LoadedSample> samples = new ArrayList<>(to - from);
-        for (int p = from; p < to; p++) {
-            int image = o[p];
-            try {
-                samples.add(loader.load(image, flip.flip(e, image)));
-            } catch (IOException ex) {
-                skipped.skipped(dataset.fileName(image), dataset.imageId(image), ex.getMessage());
-            }
-        }
-        if (samples.isEmpty()) {
-            if (emptyBatches.incrementAndGet() == 1) {
-                log.warn("epoch {} batch {}: every image was skipped; moving on (further such batches are counted)",
-                        e, batch);
-            }
-            return null;
-        }
-        try {
-            return assembler.assemble(samples);
-        } catch (IllegalArgumentException ex) {
-            StringBuilder ids = new StringBuilder();
-            for (LoadedSample s : samples) {
-                ids.append(ids.length() == 0 ? "" : ", ").append(s.imageId());
-            }
-            throw new IllegalArgumentException("epoch " + e + " batch " + batch + " (image ids " + ids + " of "
-                    + dataset.source() + "): " + ex.getMessage(), ex);
-        }
-    }
-
     /** One summary per epoch of the images and batches skipped in it, instead of a line per image. */
     private void summariseSkips() {
         if (summarised) {
             return;
         }
         summarised = true;
-        String scope = "epoch " + epoch + " of " + dataset.source();
-        skipped.summarise(scope);
-        long empty = emptyBatches.getAndSet(0);
-        if (empty > 1) {
-            log.warn("{}: {} batches had no image left and were skipped", scope, empty);
-        }
+        batches.summarise("epoch " + epoch + " of " + describe(reader));
     }
 
     private void cancelPending() {
@@ -339,7 +406,7 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
 
     /** Settings of a {@link RetinaNetIterator}; defaults: batch 2, no labels, evaluation mode (no shuffle, no flip). */
     public static final class Builder {
-        private final DetectionDataset dataset;
+        private final RecordReader reader;
         private final RetinaNetSpec spec;
         private boolean withTargets;
         private InputBatcher input;
@@ -351,11 +418,11 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         private int prefetchBatches = -1;
         private int[] images;
 
-        private Builder(DetectionDataset dataset, RetinaNetSpec spec) {
-            if (dataset == null || spec == null) {
-                throw new IllegalArgumentException("RetinaNetIterator: dataset and spec must be given");
+        private Builder(RecordReader reader, RetinaNetSpec spec) {
+            if (reader == null || spec == null) {
+                throw new IllegalArgumentException("RetinaNetIterator: a record reader and a spec must be given");
             }
-            this.dataset = dataset;
+            this.reader = reader;
             this.spec = spec;
         }
 
@@ -402,15 +469,19 @@ public final class RetinaNetIterator implements MultiDataSetIterator, AutoClosea
         }
 
         /**
-         * Iterate over these dataset positions only (default: every image), e.g. a split of one dataset or
+         * Iterate over these record positions only (default: every record), e.g. a split of one dataset or
          * {@link DetectionDataset#imagesWithObjects()} to leave out images without boxes as torchvision's COCO
-         * reference training does.
+         * reference training does. Needs an {@link IndexedRecordReader}.
          */
         public Builder images(int[] datasetPositions) {
+            if (!(reader instanceof IndexedRecordReader r)) {
+                throw new IllegalArgumentException("images(...) picks records by position: "
+                        + describe(reader) + " is not an IndexedRecordReader");
+            }
             for (int p : datasetPositions) {
-                if (p < 0 || p >= dataset.numImages()) {
+                if (p < 0 || p >= r.numRecords()) {
                     throw new IllegalArgumentException("image position " + p + " is outside 0.."
-                            + (dataset.numImages() - 1));
+                            + (r.numRecords() - 1));
                 }
             }
             if (datasetPositions.length == 0) {

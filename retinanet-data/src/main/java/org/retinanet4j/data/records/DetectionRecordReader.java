@@ -5,94 +5,99 @@ import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaData;
 import org.datavec.api.records.metadata.RecordMetaDataIndex;
 import org.datavec.api.records.reader.BaseRecordReader;
+import org.datavec.api.split.FileSplit;
 import org.datavec.api.split.InputSplit;
-import org.datavec.api.writable.LongWritable;
-import org.datavec.api.writable.NDArrayWritable;
+import org.datavec.api.writable.Text;
 import org.datavec.api.writable.Writable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.data.DetectionDataset;
-import org.retinanet4j.data.image.InputBatcher;
-import org.retinanet4j.data.iterator.LoadedSample;
-import org.retinanet4j.data.iterator.SampleLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 
 /**
- * A DataVec {@code RecordReader} over a {@link DetectionDataset}: one record per image, in dataset order, holding
- * <ol>
- *   <li>{@code image}: {@link NDArrayWritable} {@code [1, 3, H, W]}, resized, normalised and zero-padded by the
- *       {@link InputBatcher} (a model's: {@code InputBatcher.of(spec)});</li>
- *   <li>{@code boxes}: {@code [n, 4]} x1,y1,x2,y2 in network-input pixels (boxes without area dropped);</li>
- *   <li>{@code classes}: {@code [n]} class indices (as floats);</li>
- *   <li>{@code ignore}: {@code [n]} 1 for crowd/difficult regions, else 0;</li>
- *   <li>{@code imageId}: {@link LongWritable}, the dataset's image id.</li>
- * </ol>
- * The reader is backed by the dataset given at construction; {@code initialize(...)} only rewinds it. A missing or
- * unreadable image is skipped with a logged warning and counted ({@link #skippedImages()}). Record metadata is a
- * {@link RecordMetaDataIndex} (dataset position, image URI), so {@link #loadFromMetaData} reloads any image.
+ * A DataVec {@code RecordReader} over a {@link DetectionDataset}: one {@link DetectionRecord} per image, in dataset
+ * order (all 7 fields: image path, boxes, classes, image id, ignore flags, width, height). Records are built from
+ * the in-memory index only: reading one touches no image file (the training iterator decodes the image), so
+ * {@link #record(int)} is cheap, thread-safe and random access ({@link IndexedRecordReader}).
+ *
+ * <p>Use it directly on a dataset you have read ({@code new DetectionRecordReader(dataset)}), or through the format
+ * readers that read their dataset in {@code initialize(InputSplit)} as DataVec readers do:
+ * {@link CocoRecordReader}, {@link VocRecordReader}, {@link CsvRecordReader}. Record metadata is a
+ * {@link RecordMetaDataIndex} (position, image URI), so {@link #loadFromMetaData} returns any record again.
  */
-public class DetectionRecordReader extends BaseRecordReader {
+public class DetectionRecordReader extends BaseRecordReader implements IndexedRecordReader {
 
-    /** Writable positions in a record. */
-    public static final int IMAGE = 0;
-    public static final int BOXES = 1;
-    public static final int CLASSES = 2;
-    public static final int IGNORE = 3;
-    public static final int IMAGE_ID = 4;
-
-    private static final Logger log = LoggerFactory.getLogger(DetectionRecordReader.class);
-
-    private final transient DetectionDataset dataset;
-    private final transient SampleLoader loader;
-    private Configuration conf;
+    private DetectionDataset dataset;
+    private Configuration conf = new Configuration();
     private int position;
-    private long skipped;
-    private transient Record lookahead;
 
-    public DetectionRecordReader(DetectionDataset dataset, InputBatcher batcher) {
-        this.dataset = dataset;
-        this.loader = new SampleLoader(dataset, batcher);
+    /** Records of a dataset already read. {@code initialize(...)} only rewinds. */
+    public DetectionRecordReader(DetectionDataset dataset) {
+        this.dataset = Objects.requireNonNull(dataset, "dataset");
     }
 
-    /** Images skipped so far because they were missing or unreadable. */
-    public long skippedImages() {
-        return skipped;
+    /** For format readers that read their dataset in {@link #initialize(Configuration, InputSplit)}. */
+    protected DetectionRecordReader() {
+    }
+
+    /**
+     * The dataset named by {@code split}. This base class returns the dataset given at construction; the format
+     * readers parse their annotation file or folder.
+     */
+    protected DetectionDataset read(InputSplit split, Configuration conf) throws IOException {
+        if (dataset == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " has no dataset");
+        }
+        return dataset;
     }
 
     @Override
-    public void initialize(InputSplit split) {
-        reset();
+    public void initialize(InputSplit split) throws IOException {
+        initialize(conf, split);
     }
 
     @Override
-    public void initialize(Configuration conf, InputSplit split) {
-        this.conf = conf;
+    public void initialize(Configuration conf, InputSplit split) throws IOException {
+        this.conf = conf == null ? new Configuration() : conf;
+        this.dataset = read(split, this.conf);
         reset();
+    }
+
+    /** The dataset behind the records (evaluation reads its ground truth from it). */
+    public DetectionDataset dataset() {
+        if (dataset == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": call initialize(InputSplit) first");
+        }
+        return dataset;
+    }
+
+    @Override
+    public int numRecords() {
+        return dataset().numImages();
+    }
+
+    @Override
+    public List<Writable> record(int index) {
+        DetectionDataset d = dataset();
+        if (index < 0 || index >= d.numImages()) {
+            throw new NoSuchElementException("record " + index + " of " + d.source() + " (it has " + d.numImages()
+                    + ")");
+        }
+        return new DetectionRecord(new Text(d.imagePath(index).toAbsolutePath().toString()), d.boxesOf(index),
+                d.classesOf(index), d.imageId(index), d.ignoredOf(index), d.width(index), d.height(index))
+                .toWritables();
     }
 
     @Override
     public boolean hasNext() {
-        while (lookahead == null && position < dataset.numImages()) {
-            int index = position++;
-            try {
-                lookahead = load(index);
-            } catch (IOException e) {
-                skipped++;
-                log.warn("skipping image {} (id {}), {} skipped so far: {}", dataset.fileName(index),
-                        dataset.imageId(index), skipped, e.getMessage());
-            }
-        }
-        return lookahead != null;
+        return position < numRecords();
     }
 
     @Override
@@ -103,23 +108,21 @@ public class DetectionRecordReader extends BaseRecordReader {
     @Override
     public Record nextRecord() {
         if (!hasNext()) {
-            throw new NoSuchElementException("no more images in " + dataset.source());
+            throw new NoSuchElementException("no more records in " + dataset().source());
         }
-        Record r = lookahead;
-        lookahead = null;
+        Record r = load(position++);
         invokeListeners(r);
         return r;
     }
 
     @Override
     public List<String> getLabels() {
-        return Arrays.asList(dataset.categories().names());
+        return Arrays.asList(dataset().categories().names());
     }
 
     @Override
     public void reset() {
         position = 0;
-        lookahead = null;
     }
 
     @Override
@@ -129,11 +132,11 @@ public class DetectionRecordReader extends BaseRecordReader {
 
     @Override
     public List<Writable> record(URI uri, DataInputStream dataInputStream) {
-        throw new UnsupportedOperationException("records come from the dataset's images; use next()");
+        throw new UnsupportedOperationException("records come from the dataset index; use next() or record(int)");
     }
 
     @Override
-    public Record loadFromMetaData(RecordMetaData recordMetaData) throws IOException {
+    public Record loadFromMetaData(RecordMetaData recordMetaData) {
         if (!(recordMetaData instanceof RecordMetaDataIndex m)) {
             throw new IllegalArgumentException("expected RecordMetaDataIndex, got " + recordMetaData);
         }
@@ -141,7 +144,7 @@ public class DetectionRecordReader extends BaseRecordReader {
     }
 
     @Override
-    public List<Record> loadFromMetaData(List<RecordMetaData> recordMetaDatas) throws IOException {
+    public List<Record> loadFromMetaData(List<RecordMetaData> recordMetaDatas) {
         List<Record> out = new ArrayList<>(recordMetaDatas.size());
         for (RecordMetaData m : recordMetaDatas) {
             out.add(loadFromMetaData(m));
@@ -163,29 +166,30 @@ public class DetectionRecordReader extends BaseRecordReader {
         return conf;
     }
 
-    private Record load(int index) throws IOException {
-        LoadedSample s = loader.load(index, false);
-        int n = s.labels().length;
-        float[] classes = new float[n];
-        float[] ignore = new float[n];
-        for (int b = 0; b < n; b++) {
-            classes[b] = s.labels()[b];
-            ignore[b] = s.ignore()[b] ? 1f : 0f;
-        }
-        List<Writable> record = new ArrayList<>(5);
-        record.add(new NDArrayWritable(loader.batcher().batch(List.of(s.image())).images()));
-        record.add(new NDArrayWritable(array(s.boxes(), n, 4)));
-        record.add(new NDArrayWritable(array(classes, n)));
-        record.add(new NDArrayWritable(array(ignore, n)));
-        record.add(new LongWritable(s.imageId()));
-        return new org.datavec.api.records.impl.Record(record,
-                new RecordMetaDataIndex(index, dataset.imagePath(index).toUri(), DetectionRecordReader.class));
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (dataset == null ? "not initialised" : dataset.toString()) + "]";
     }
 
-    private static INDArray array(float[] values, long... shape) {
-        if (values.length == 0) {
-            return Nd4j.create(DataType.FLOAT, shape);
+    private Record load(int index) {
+        return new org.datavec.api.records.impl.Record(record(index),
+                new RecordMetaDataIndex(index, dataset.imagePath(index).toUri(), getClass()));
+    }
+
+    /**
+     * The one file or folder an {@link InputSplit} names: a {@link FileSplit}'s root, or the single location of
+     * any other split.
+     */
+    protected static Path singleLocation(InputSplit split, String what) {
+        if (split instanceof FileSplit fs && fs.getRootDir() != null) {
+            return fs.getRootDir().toPath();
         }
-        return Nd4j.create(values, shape, DataType.FLOAT);
+        URI[] locations = split == null ? null : split.locations();
+        if (locations == null || locations.length != 1) {
+            throw new IllegalArgumentException("expected an InputSplit naming one " + what + ", got "
+                    + (locations == null ? "none" : locations.length + " locations"));
+        }
+        URI u = locations[0];
+        return u.getScheme() == null ? Path.of(u.toString()) : Path.of(u);
     }
 }

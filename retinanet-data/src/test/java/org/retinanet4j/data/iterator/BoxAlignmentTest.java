@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.retinanet4j.data.DetectionDataset;
 import org.retinanet4j.data.image.InputBatcher;
+import org.retinanet4j.data.records.DetectionRecord;
+import org.retinanet4j.data.records.DetectionRecordReader;
 import org.retinanet4j.preprocess.ImageNormalization;
 import org.retinanet4j.spec.RetinaNetSpec;
 import org.retinanet4j.preprocess.PaddingRule;
@@ -40,18 +42,20 @@ class BoxAlignmentTest {
     private static final InputBatcher BATCHER = new InputBatcher(new ResizeRule(150, 400),
             PaddingRule.toMultipleOf(128), ImageNormalization.IMAGENET);
 
-    private SampleLoader loader(DetectionDataset d) {
-        return new SampleLoader(d, BATCHER);   // scale 1.5: 200x100 -> 300x150
+    /** Loads the dataset's only image as the iterator does: through its DataVec record and the input batcher. */
+    private static LoadedSample load(DetectionDataset d, boolean flip) throws IOException {
+        DetectionRecord r = DetectionRecord.parse(new DetectionRecordReader(d).record(0), "record 0");
+        return new SampleLoader(BATCHER).load(r, 0, flip);   // scale 1.5: 200x100 -> 300x150
     }
 
     @Test
     void boxesFollowResizeAndFlip() throws IOException {
         DetectionDataset d = dataset();
-        LoadedSample plain = loader(d).load(0, false);
+        LoadedSample plain = load(d, false);
         assertEquals(300, plain.resizedWidth());
         assertEquals(150, plain.resizedHeight());
         assertArrayEquals(new float[] {30, 15, 120, 90, 225, 60, 285, 135}, plain.boxes(), 1e-4f);
-        LoadedSample flipped = loader(d).load(0, true);
+        LoadedSample flipped = load(d, true);
         assertArrayEquals(new float[] {180, 15, 270, 90, 15, 60, 75, 135}, flipped.boxes(), 1e-4f);
     }
 
@@ -67,7 +71,7 @@ class BoxAlignmentTest {
             SampleMetadata meta = it.lastBatchMetadata().get(0);
             assertEquals(flip, meta.flipped());
             assertEquals(256, meta.resizeInfo().paddedHeight());
-            LoadedSample s = loader(d).load(0, flip);
+            LoadedSample s = load(d, flip);
             int[] colours = {RED, GREEN};
             for (int b = 0; b < 2; b++) {
                 int x1 = Math.round(s.boxes()[4 * b]);
