@@ -14,6 +14,7 @@ import org.retinanet4j.train.NonFiniteLossException;
 import org.retinanet4j.train.OptimizationRecipe;
 import org.retinanet4j.train.ProgressReporter;
 import org.retinanet4j.train.TrainerConfig;
+import org.retinanet4j.train.TrainingLimits;
 import org.retinanet4j.train.TrainingResult;
 import org.retinanet4j.train.TrainingState;
 import org.slf4j.Logger;
@@ -96,7 +97,7 @@ public final class SparkTrainer {
     private TrainingResult run(ComputationGraph graph, JavaRDD<List<Writable>> records, String source,
                                TrainingState start) {
         long t0 = System.nanoTime();
-        long deadline = config.maxDuration() == null ? Long.MAX_VALUE : t0 + config.maxDuration().toNanos();
+        TrainingLimits limits = TrainingLimits.of(config, t0);
         int workers = workers();
         int frequency = settings.averagingFrequency();
         TrainingMaster<?, ?> master = TrainingMasters.create(settings, workers, start.seed() + start.iteration(), graph);
@@ -105,8 +106,7 @@ public final class SparkTrainer {
                 BatchRecipe.forTraining(metadata.spec(), start.seed()), source);
         log.info("Spark training: {} records, {} batches of {} per epoch, {} workers, {} steps between averagings",
                 batches.numRecords(), batches.batchesPerEpoch(), settings.batchSize(), workers, frequency);
-        int maxIterations = config.maxIterations() > 0 ? config.maxIterations() : Integer.MAX_VALUE;
-        int maxEpochs = config.maxEpochs() > 0 ? config.maxEpochs() : Integer.MAX_VALUE;
+        int maxIterations = limits.maxIterations();
         progress.started(start, config.maxIterations() > 0 ? config.maxIterations() : -1);
         TrainingState state = start;
         Path lastCheckpoint = checkpoints == null ? null : checkpoints.list().stream().findFirst().orElse(null);
@@ -115,16 +115,8 @@ public final class SparkTrainer {
         TrainingResult.StopReason reason;
         try {
             while (true) {
-                if (state.iteration() >= maxIterations) {
-                    reason = TrainingResult.StopReason.ITERATIONS;
-                    break;
-                }
-                if (state.epoch() >= maxEpochs) {
-                    reason = TrainingResult.StopReason.EPOCHS;
-                    break;
-                }
-                if (System.nanoTime() >= deadline) {
-                    reason = TrainingResult.StopReason.TIME_LIMIT;
+                reason = limits.reached(state);
+                if (reason != null) {
                     break;
                 }
                 if (state.batchInEpoch() >= batches.batchesPerEpoch()) {

@@ -2,10 +2,7 @@ package org.retinanet4j.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,56 +14,44 @@ class CliBadInputTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
 
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private void assertOneLineError(Run r, String expected) {
-        assertEquals(2, r.code(), r.err());
+    private void assertOneLineError(CliRun r, String expected) {
+        assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(expected), r.err());
     }
 
     @Test
     void detectWithAMissingModel() {
-        assertOneLineError(run("detect", "--model", dir.resolve("nope.zip").toString(), "x.png"), "no such file");
+        assertOneLineError(CliRun.run("detect", "--model", dir.resolve("nope.zip").toString(), "x.png"), "no such file");
     }
 
     @Test
     void detectWithAModelFileFromSomethingElse() throws Exception {
         Path fake = Files.writeString(dir.resolve("model.zip"), "not a model at all");
         Path img = Files.writeString(dir.resolve("a.png"), "x");
-        assertOneLineError(run("detect", "--model", fake.toString(), img.toString()), "not a RetinaNet4j model");
+        assertOneLineError(CliRun.run("detect", "--model", fake.toString(), img.toString()), "not a RetinaNet4j model");
     }
 
     @Test
     void detectWithAMissingImage() throws Exception {
         Path fake = Files.writeString(dir.resolve("model.zip"), "x");
-        assertOneLineError(run("detect", "--model", fake.toString(), dir.resolve("missing.jpg").toString()),
+        assertOneLineError(CliRun.run("detect", "--model", fake.toString(), dir.resolve("missing.jpg").toString()),
                 "missing.jpg");
     }
 
     @Test
     void trainWithAnUnknownFormat() throws Exception {
         Path ann = Files.writeString(dir.resolve("labels.txt"), "x");
-        assertOneLineError(run("train", "--train", ann.toString(), "--out", dir.resolve("o").toString()),
+        assertOneLineError(CliRun.run("train", "--train", ann.toString(), "--out", dir.resolve("o").toString()),
                 "cannot tell the format");
-        assertOneLineError(run("train", "--train", ann.toString(), "--format", "yolo", "--out",
+        assertOneLineError(CliRun.run("train", "--train", ann.toString(), "--format", "yolo", "--out",
                 dir.resolve("o").toString()), "unknown format 'yolo'");
     }
 
     @Test
     void trainWithAMissingAnnotationsFile() {
-        assertOneLineError(run("train", "--train", dir.resolve("none.json").toString(), "--out",
+        assertOneLineError(CliRun.run("train", "--train", dir.resolve("none.json").toString(), "--out",
                 dir.resolve("o").toString()), "none.json");
     }
 
@@ -74,11 +59,11 @@ class CliBadInputTest {
     void trainCsvWithAWrongClassFileOrAMissingImage() throws Exception {
         Path csv = Files.writeString(dir.resolve("train.csv"), "img.png,1,1,5,5,cat\n");
         // without --classes the classes come from the annotations; the image is missing
-        assertOneLineError(run("train", "--data", csv.toString(), "--out", dir.resolve("o").toString()), "img.png");
+        assertOneLineError(CliRun.run("train", "--data", csv.toString(), "--out", dir.resolve("o").toString()), "img.png");
         Path classes = Files.writeString(dir.resolve("classes.txt"), "cat\ndog\ncat\n");
-        assertOneLineError(run("train", "--data", csv.toString(), "--classes", classes.toString(), "--out",
+        assertOneLineError(CliRun.run("train", "--data", csv.toString(), "--classes", classes.toString(), "--out",
                 dir.resolve("o").toString()), "classes.txt: class 'cat' is listed twice");
-        assertOneLineError(run("train", "--data", csv.toString(), "--classes", "nope/classes.txt", "--out",
+        assertOneLineError(CliRun.run("train", "--data", csv.toString(), "--classes", "nope/classes.txt", "--out",
                 dir.resolve("o").toString()), "--classes: no such file nope/classes.txt");
     }
 
@@ -92,7 +77,7 @@ class CliBadInputTest {
         Path val = Files.writeString(dir.resolve("val.json"), "{\"images\": [" + image + "], \"annotations\": "
                 + "[{\"id\": 1, \"image_id\": 1, \"category_id\": 5, \"bbox\": [1, 1, 9, 9], \"area\": 81, "
                 + "\"iscrowd\": 0}], \"categories\": [{\"id\": 5, \"name\": \"zebra\"}]}");
-        assertOneLineError(run("train", "--data", train.toString(), "--images", dir.resolve("img").toString(),
+        assertOneLineError(CliRun.run("train", "--data", train.toString(), "--images", dir.resolve("img").toString(),
                 "--val", val.toString(), "--val-images", dir.resolve("img").toString(), "--out",
                 dir.resolve("o").toString()), "val.json: category 'zebra' (id 5) is not one of the classes of the "
                 + "training data (cat)");
@@ -101,8 +86,8 @@ class CliBadInputTest {
     @Test
     void anOutputFolderThatIsAFile() throws Exception {
         Path file = Files.writeString(dir.resolve("out"), "x");
-        assertOneLineError(run("synth", "--out", file.toString()), "is a file");
-        assertOneLineError(run("demo", "--out", file.toString()), "is a file");
+        CliRun.run("synth", "--out", file.toString()).assertOneLineError("is a file");
+        CliRun.run("demo", "--out", file.toString()).assertOneLineError("is a file");
     }
 
     @Test
@@ -110,7 +95,7 @@ class CliBadInputTest {
         Path fake = Files.writeString(dir.resolve("m.zip"), "x");
         Path gt = Files.writeString(dir.resolve("gt.json"), "{\"images\":[],\"annotations\":[],\"categories\":"
                 + "[{\"id\":1,\"name\":\"a\"}]}");
-        assertOneLineError(run("evaluate", "--model", fake.toString(), "--annotations", gt.toString()),
+        assertOneLineError(CliRun.run("evaluate", "--model", fake.toString(), "--annotations", gt.toString()),
                 "not a RetinaNet4j model");
     }
 
@@ -118,8 +103,8 @@ class CliBadInputTest {
     void everyCommandHasHelp() {
         for (String c : new String[]{"demo", "train", "detect", "synth", "evaluate", "dataset-info",
                 "import-torchvision"}) {
-            Run r = run(c, "--help");
-            assertEquals(0, r.code(), c);
+            CliRun r = CliRun.run(c, "--help");
+            assertEquals(0, r.exit(), c);
             assertTrue(r.out().contains("Usage: retinanet " + c), r.out());
         }
     }

@@ -2,14 +2,10 @@ package org.retinanet4j.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,28 +20,15 @@ class DatasetMistakesTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String err, long millis) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err));
-        long t0 = System.nanoTime();
-        int code = cli.execute(args);
-        return new Run(code, err.toString(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-    }
-
     @Test
     void trainWithTheAnnotationsFolderAsImageFolderStopsAtOnceAndNamesTheRightOne() {
         Path shapes = dir.resolve("shapes");
-        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "30", "--size", "64").code());
+        assertEquals(0, CliRun.run("synth", "--out", shapes.toString(), "--images", "30", "--size", "64").exit());
         Path out = dir.resolve("run");
         // the mistake of the issue: --images forgotten, so the JSON's own folder (shapes/annotations) is searched
-        Run r = run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
+        CliRun r = CliRun.run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
                 "--out", out.toString(), "--size", "128", "--epochs", "1");
-        assertEquals(2, r.code(), r.err());
+        assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         String m = r.err();
         assertTrue(m.startsWith("error: ") && m.contains("instances_train.json"), m);
@@ -60,15 +43,15 @@ class DatasetMistakesTest {
     @Test
     void evaluateWithAWrongImageFolderNamesIt() throws Exception {
         Path shapes = dir.resolve("shapes");
-        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").code());
+        assertEquals(0, CliRun.run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").exit());
         Path model = dir.resolve("model.zip");
         org.retinanet4j.zoo.RetinaNet small = org.retinanet4j.zoo.RetinaNet.small(3);
         org.retinanet4j.persist.ModelBundle.save(model, new org.retinanet4j.persist.SavedModel(small.init(),
                 org.retinanet4j.persist.ModelMetadata.of(small.spec(), List.of("square", "circle", "triangle"),
                         new int[]{1, 3, 7})));   // the shapes dataset's category ids
-        Run r = run("evaluate", "--model", model.toString(), "--data",
+        CliRun r = CliRun.run("evaluate", "--model", model.toString(), "--data",
                 shapes.resolve("annotations/instances_val.json").toString(), "--images", dir.toString());
-        assertEquals(2, r.code(), r.err());
+        assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("is in the image folder " + dir.toAbsolutePath()), r.err());
         assertTrue(r.err().contains("they are in " + shapes.resolve("val").toAbsolutePath()), r.err());
@@ -77,13 +60,13 @@ class DatasetMistakesTest {
     @Test
     void trainWithAnOutputFolderThatCannotBeWrittenStopsAtOnceAndNamesIt() throws Exception {
         Path shapes = dir.resolve("shapes");
-        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").code());
+        assertEquals(0, CliRun.run("synth", "--out", shapes.toString(), "--images", "10", "--size", "64").exit());
         // a folder below a plain file cannot be created, whoever runs the test (root ignores permission bits)
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
         Path out = file.resolve("run");
-        Run r = run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
+        CliRun r = CliRun.run("train", "--data", shapes.resolve("annotations/instances_train.json").toString(),
                 "--images", shapes.resolve("train").toString(), "--out", out.toString(), "--size", "128");
-        assertEquals(2, r.code(), r.err());
+        assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         assertTrue(r.err().startsWith("error: --out: cannot write to " + out), r.err());
         assertTrue(r.millis() < 30_000, "took " + r.millis() + " ms");

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -14,7 +12,6 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code retinanet evaluate} run in-process: exit codes, table, JSON and plots. */
 class EvaluateCommandTest {
@@ -30,18 +27,6 @@ class EvaluateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private Path write(String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text);
@@ -55,7 +40,7 @@ class EvaluateCommandTest {
 
     @Test
     void printsPycocotoolsTableAndPerCategoryAp() throws IOException {
-        Run r = run("evaluate", "--annotations", write("gt.json", GT).toString(),
+        CliRun r = CliRun.run("evaluate", "--annotations", write("gt.json", GT).toString(),
                 "--detections", write("dt.json", DT).toString());
         assertEquals(0, r.exit(), r.err());
         // 51 recall thresholds up to 0.5 at precision 0.5: AP = 0.5 * 51/101 = 0.252
@@ -69,7 +54,7 @@ class EvaluateCommandTest {
     @Test
     void jsonHasTheTwelveNamedStatistics() throws IOException {
         Path plots = dir.resolve("plots");
-        Run r = run("evaluate", "--annotations", write("gt.json", GT).toString(),
+        CliRun r = CliRun.run("evaluate", "--annotations", write("gt.json", GT).toString(),
                 "--detections", write("dt.json", DT).toString(), "--json", "--plot", plots.toString());
         assertEquals(0, r.exit(), r.err());
         String json = r.out().trim();
@@ -89,11 +74,11 @@ class EvaluateCommandTest {
         Path gt = write("gt.json", GT);
         Path dt = write("dt.json", DT);
         // VOC: FP then TP, 1 of 2 boxes: recall .5 at precision .5; 11-point: 6 points x 0.5 / 11; all-point 0.25
-        Run r = run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc", "--json");
+        CliRun r = CliRun.run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc", "--json");
         assertEquals(0, r.exit(), r.err());
         assertEquals(3.0 / 11.0, field(r.out(), "VOC07_mAP"), 1e-12);
         assertEquals(0.25, field(r.out(), "VOC_mAP"), 1e-12);
-        Run table = run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc");
+        CliRun table = CliRun.run("evaluate", "--annotations", gt.toString(), "--detections", dt.toString(), "--voc");
         assertTrue(table.out().contains("Pascal VOC mAP @[ IoU=0.50 ] = 0.2727 (11-point, VOC2007), 0.2500"),
                 table.out());
     }
@@ -101,19 +86,19 @@ class EvaluateCommandTest {
     @Test
     void badInputIsOneLineAndExitCode2() throws IOException {
         Path gt = write("gt.json", GT);
-        Run notArray = run("evaluate", "--annotations", gt.toString(), "--detections",
+        CliRun notArray = CliRun.run("evaluate", "--annotations", gt.toString(), "--detections",
                 write("obj.json", "{\"x\":1}").toString());
         assertEquals(2, notArray.exit());
         assertTrue(notArray.err().startsWith("error: ") && notArray.err().contains("JSON array"), notArray.err());
         assertEquals(1, notArray.err().strip().lines().count(), notArray.err());
 
-        Run unknownImage = run("evaluate", "--annotations", gt.toString(), "--detections",
+        CliRun unknownImage = CliRun.run("evaluate", "--annotations", gt.toString(), "--detections",
                 write("bad.json", "[{\"image_id\":5,\"category_id\":3,\"bbox\":[0,0,1,1],\"score\":0.5}]")
                         .toString());
         assertEquals(2, unknownImage.exit());
         assertTrue(unknownImage.err().contains("detection #0 field 'image_id' is 5"), unknownImage.err());
 
-        Run missing = run("evaluate", "--annotations", gt.toString(), "--detections", dir.resolve("nope.json")
+        CliRun missing = CliRun.run("evaluate", "--annotations", gt.toString(), "--detections", dir.resolve("nope.json")
                 .toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("no such file"), missing.err());
@@ -121,15 +106,15 @@ class EvaluateCommandTest {
         // ground truth goes through the data module's CocoInstancesReader: its errors name file, record, field
         Path badGt = write("bad-gt.json", GT.replace("\"category_id\":3,\"bbox\":[100",
                 "\"category_id\":4,\"bbox\":[100"));
-        Run unknownCategory = run("evaluate", "--annotations", badGt.toString(), "--detections",
+        CliRun unknownCategory = CliRun.run("evaluate", "--annotations", badGt.toString(), "--detections",
                 write("dt.json", DT).toString());
         assertEquals(2, unknownCategory.exit());
         assertTrue(unknownCategory.err().contains("bad-gt.json") && unknownCategory.err().contains(
                 "annotation id 2 (annotations record #1): field category_id 4 is not in categories"),
                 unknownCategory.err());
 
-        assertEquals(2, run("evaluate", "--annotations", gt.toString()).exit()); // no detections given
-        assertEquals(2, run("evaluate", "--detections", gt.toString()).exit()); // usage: --annotations missing
+        assertEquals(2, CliRun.run("evaluate", "--annotations", gt.toString()).exit()); // no detections given
+        assertEquals(2, CliRun.run("evaluate", "--detections", gt.toString()).exit()); // usage: --annotations missing
     }
 
     @Test
@@ -138,7 +123,7 @@ class EvaluateCommandTest {
         Path sample = shared == null ? null : Path.of(shared, "data", "coco-eval-sample");
         assumeTrue(sample != null && Files.isDirectory(sample),
                 "shared data ../shared/data/coco-eval-sample is absent; skipping");
-        Run r = run("evaluate", "--annotations", sample.resolve("instances.json").toString(),
+        CliRun r = CliRun.run("evaluate", "--annotations", sample.resolve("instances.json").toString(),
                 "--detections", sample.resolve("detections.json").toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         String expected = Files.readString(sample.resolve("expected-stats.json")).replaceAll("\\s", "");

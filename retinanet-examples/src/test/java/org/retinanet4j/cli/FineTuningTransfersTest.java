@@ -11,10 +11,7 @@ import org.retinanet4j.data.synthetic.ShapesDatasetGenerator;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.SavedModel;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,18 +36,6 @@ class FineTuningTransfersTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void fineTuningBeatsTheSameIterationsFromScratch() throws Exception {
@@ -61,7 +46,7 @@ class FineTuningTransfersTest {
         Path bTrain = roundAndAngular(b.trainAnnotations(), b.trainImages(), dir.resolve("b-train.csv"));
         Path bVal = roundAndAngular(b.valAnnotations(), b.valImages(), dir.resolve("b-val.csv"));
 
-        Run source = run("train", "--data", a.trainAnnotations().toString(), "--images", a.trainImages().toString(),
+        CliRun source = CliRun.run("train", "--data", a.trainAnnotations().toString(), "--images", a.trainImages().toString(),
                 "--size", Integer.toString(SIZE), "--batch", "4", "--optimizer", "adam", "--lr", "1e-3",
                 "--max-iterations", SOURCE_ITERATIONS, "--checkpoint-every", "100000", "--out",
                 dir.resolve("source").toString());
@@ -71,9 +56,9 @@ class FineTuningTransfersTest {
         List<String> common = List.of("train", "--data", bTrain.toString(), "--size", Integer.toString(SIZE),
                 "--batch", "4", "--optimizer", "adam", "--lr", "1e-3", "--max-iterations", TUNE_ITERATIONS,
                 "--checkpoint-every", "100000", "--seed", "3");
-        Run tuned = run(args(common, "--weights", sourceModel.toString(), "--out", dir.resolve("tuned").toString()));
+        CliRun tuned = CliRun.run(args(common, "--weights", sourceModel.toString(), "--out", dir.resolve("tuned").toString()));
         assertEquals(0, tuned.exit(), tuned.err());
-        Run scratch = run(args(common, "--out", dir.resolve("scratch").toString()));
+        CliRun scratch = CliRun.run(args(common, "--out", dir.resolve("scratch").toString()));
         assertEquals(0, scratch.exit(), scratch.err());
 
         double tunedAp = ap50(dir.resolve("tuned/model.zip"), bVal);

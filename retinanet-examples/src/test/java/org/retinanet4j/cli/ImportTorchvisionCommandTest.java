@@ -3,8 +3,6 @@ package org.retinanet4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,7 +19,6 @@ import org.retinanet4j.persist.SavedModel;
 import org.retinanet4j.torchvision.NpzWriter;
 import org.retinanet4j.torchvision.TorchvisionExporter;
 import org.retinanet4j.zoo.RetinaNet;
-import picocli.CommandLine;
 
 /**
  * {@code retinanet import-torchvision} in-process, on a torchvision-named file made from a small graph (no torch
@@ -37,18 +34,6 @@ class ImportTorchvisionCommandTest {
     @TempDir
     static Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static INDArray outputs(ComputationGraph net) {
         INDArray[] o = net.output(false, input);
@@ -83,7 +68,7 @@ class ImportTorchvisionCommandTest {
     void importsWithFoldedAndWithTrainableBatchNorm() {
         for (String bn : new String[]{"FROZEN", "TRAINABLE"}) {
             Path out = dir.resolve("model-" + bn + ".zip");
-            Run r = run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out", out.toString(),
+            CliRun r = CliRun.run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out", out.toString(),
                     "--bn", bn, "--input-size", "128x128");
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains("3 classes") && r.out().contains("Adler32"), r.out());
@@ -93,7 +78,7 @@ class ImportTorchvisionCommandTest {
 
     @Test
     void aFileThatDoesNotFitExitsTwoNamingTheTensor() {
-        Run r = run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out",
+        CliRun r = CliRun.run("import-torchvision", "--weights", dir.resolve("r18.npz").toString(), "--out",
                 dir.resolve("bad.zip").toString(), "--num-classes", "5", "--input-size", "128x128");
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("head.classification_head.cls_logits.weight"), r.err());
@@ -101,7 +86,7 @@ class ImportTorchvisionCommandTest {
 
     @Test
     void aMissingFileExitsTwo() {
-        Run r = run("import-torchvision", "--weights", dir.resolve("nope.npz").toString(), "--out",
+        CliRun r = CliRun.run("import-torchvision", "--weights", dir.resolve("nope.npz").toString(), "--out",
                 dir.resolve("x.zip").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("nope.npz"), r.err());

@@ -14,14 +14,11 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-import picocli.CommandLine;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,18 +52,6 @@ class OwnVocDatasetTest {
     private static int trainImages;
     private static int testImages;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void makeTheDataset() throws Exception {
@@ -137,7 +122,7 @@ class OwnVocDatasetTest {
     @Test
     void datasetInfoTrainEvaluateAndDetectOnOwnClasses() throws Exception {
         String data = voc.toString();
-        Run info = run("dataset-info", "--data", data, "--split", "train", "--size", "128");
+        CliRun info = CliRun.run("dataset-info", "--data", data, "--split", "train", "--size", "128");
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.out().contains(trainImages + " images") && info.out().contains("3 classes: hound, vehicle, "
                 + "walker"), info.out());
@@ -145,7 +130,7 @@ class OwnVocDatasetTest {
                 l -> l.startsWith("walker ")), "anchor coverage per class: " + info.out());
 
         Path runDir = tmp.resolve("run");
-        Run train = run("train", "--data", data, "--split", "train", "--backbone", "small", "--size", "128",
+        CliRun train = CliRun.run("train", "--data", data, "--split", "train", "--backbone", "small", "--size", "128",
                 "--batch", "2", "--max-iterations", "2", "--optimizer", "adam", "--out", runDir.toString());
         assertEquals(0, train.exit(), train.err());
         assertTrue(train.out().contains("hound, vehicle, walker") && train.out().contains("trained to iteration 2"),
@@ -154,7 +139,7 @@ class OwnVocDatasetTest {
         SavedModel saved = ModelBundle.load(model);
         assertEquals(List.of("hound", "vehicle", "walker"), saved.metadata().classNames(), "saved with the model");
 
-        Run eval = run("evaluate", "--model", model.toString(), "--data", data, "--split", "test");
+        CliRun eval = CliRun.run("evaluate", "--model", model.toString(), "--data", data, "--split", "test");
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().contains("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]"),
                 eval.out());
@@ -163,7 +148,7 @@ class OwnVocDatasetTest {
         }
 
         Path detections = tmp.resolve("detections");
-        Run detect = run("detect", "--model", model.toString(), "--threshold", "0.05", "--out", detections.toString(),
+        CliRun detect = CliRun.run("detect", "--model", model.toString(), "--threshold", "0.05", "--out", detections.toString(),
                 voc.resolve("JPEGImages").toString());
         assertEquals(0, detect.exit(), detect.err());
         int images = trainImages + testImages;
@@ -181,7 +166,7 @@ class OwnVocDatasetTest {
         Path xml = copy.resolve("Annotations").resolve(Files.readAllLines(copy.resolve("ImageSets/Main/test.txt"))
                 .get(0) + ".xml");
         Files.writeString(xml, Files.readString(xml).replaceFirst("<name>[a-z]+</name>", "<name>zebra</name>"));
-        Run r = run("train", "--data", copy.toString(), "--split", "train", "--val-split", "test", "--backbone",
+        CliRun r = CliRun.run("train", "--data", copy.toString(), "--split", "train", "--val-split", "test", "--backbone",
                 "small", "--size", "128", "--max-iterations", "1", "--out", tmp.resolve("zebra-run").toString());
         assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
@@ -193,7 +178,7 @@ class OwnVocDatasetTest {
     void anEmptySplitFileIsAnError() throws Exception {
         Path copy = copyOfDataset("empty");
         Files.writeString(copy.resolve("ImageSets/Main/test.txt"), "\n");
-        Run r = run("dataset-info", "--data", copy.toString(), "--split", "test");
+        CliRun r = CliRun.run("dataset-info", "--data", copy.toString(), "--split", "test");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("test.txt: the split list is empty"), r.err());
     }
@@ -203,10 +188,10 @@ class OwnVocDatasetTest {
         Path copy = copyOfDataset("missing");
         String id = Files.readAllLines(copy.resolve("ImageSets/Main/test.txt")).get(0);
         Files.delete(copy.resolve("JPEGImages").resolve(id + ".jpg"));
-        Run info = run("dataset-info", "--data", copy.toString(), "--split", "test");
+        CliRun info = CliRun.run("dataset-info", "--data", copy.toString(), "--split", "test");
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.out().contains("1 image files missing") && info.out().contains(id + ".jpg"), info.out());
-        Run detect = run("detect", "--model", tmp.resolve("run/model.zip").toString(), "--out",
+        CliRun detect = CliRun.run("detect", "--model", tmp.resolve("run/model.zip").toString(), "--out",
                 tmp.resolve("missing-out").toString(), "--data", copy.toString(), "--split", "test");
         if (!Files.isRegularFile(tmp.resolve("run/model.zip"))) {
             return;   // the flow test did not run first; dataset-info's report is checked
@@ -235,9 +220,9 @@ class OwnVocDatasetTest {
         warnings.start();
         Logger decoderLog = (Logger) LoggerFactory.getLogger(RgbImageDecoder.class);
         decoderLog.addAppender(warnings);
-        Run r;
+        CliRun r;
         try {
-            r = run("detect", "--model", model.toString(), "--out", tmp.resolve("photos-out").toString(),
+            r = CliRun.run("detect", "--model", model.toString(), "--out", tmp.resolve("photos-out").toString(),
                     tmp.resolve("photos").toString());
         } finally {
             decoderLog.detachAppender(warnings);
@@ -251,7 +236,7 @@ class OwnVocDatasetTest {
         assertTrue(warnings.list.stream().anyMatch(e -> e.getFormattedMessage().contains(truncated.toString())
                 && e.getFormattedMessage().contains("truncated")), "a truncated image is a warning naming it");
 
-        Run failFast = run("detect", "--fail-fast", "--model", model.toString(), "--out",
+        CliRun failFast = CliRun.run("detect", "--fail-fast", "--model", model.toString(), "--out",
                 tmp.resolve("photos-out2").toString(), garbage.toString(), folder.toString());
         assertEquals(2, failFast.exit());
         assertEquals(1, failFast.err().lines().count(), failFast.err());
@@ -261,7 +246,7 @@ class OwnVocDatasetTest {
     void aPthThatIsNotAStateDictIsOneLine() throws Exception {
         for (String f : List.of("list.pth", "checkpoint.pth")) {
             Path pth = Path.of(getClass().getResource("/fixtures/pth/" + f).toURI());
-            Run r = run("import-torchvision", "--weights", pth.toString(), "--out", tmp.resolve("x.zip").toString());
+            CliRun r = CliRun.run("import-torchvision", "--weights", pth.toString(), "--out", tmp.resolve("x.zip").toString());
             assertEquals(2, r.exit(), r.err());
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().contains(pth.toString()) && r.err().contains("not a state dict"), r.err());
@@ -272,7 +257,7 @@ class OwnVocDatasetTest {
     private static Path trainedOrTinyModel() {
         Path model = tmp.resolve("run/model.zip");
         if (!Files.isRegularFile(model)) {
-            Run r = run("train", "--data", voc.toString(), "--split", "train", "--backbone", "small", "--size", "128",
+            CliRun r = CliRun.run("train", "--data", voc.toString(), "--split", "train", "--backbone", "small", "--size", "128",
                     "--max-iterations", "1", "--optimizer", "adam", "--out", tmp.resolve("run").toString());
             assertEquals(0, r.exit(), r.err());
         }

@@ -4,10 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet4j.persist.ModelBundle;
 import org.retinanet4j.persist.SavedModel;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,25 +19,13 @@ class SparkTrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void trainOnLocalSparkWritesAModelThatEvaluateReads() {
         Path shapes = dir.resolve("shapes");
-        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "12", "--size", "128").exit());
+        assertEquals(0, CliRun.run("synth", "--out", shapes.toString(), "--images", "12", "--size", "128").exit());
         Path runDir = dir.resolve("runs/spark");
-        Run train = run("train", "--train", shapes.resolve("annotations/instances_train.json").toString(),
+        CliRun train = CliRun.run("train", "--train", shapes.resolve("annotations/instances_train.json").toString(),
                 "--images", shapes.resolve("train").toString(),
                 "--val", shapes.resolve("annotations/instances_val.json").toString(),
                 "--val-images", shapes.resolve("val").toString(),
@@ -55,7 +40,7 @@ class SparkTrainCommandTest {
         assertEquals(3, saved.metadata().numClasses());
         assertTrue(Files.isDirectory(runDir.resolve("checkpoints")));
 
-        Run eval = run("evaluate", "--model", model.toString(),
+        CliRun eval = CliRun.run("evaluate", "--model", model.toString(),
                 "--annotations", shapes.resolve("annotations/instances_val.json").toString(),
                 "--images", shapes.resolve("val").toString(), "--json");
         assertEquals(0, eval.exit(), eval.err());
@@ -65,15 +50,15 @@ class SparkTrainCommandTest {
     @Test
     void anUnreachableMasterOrConflictingOptionsEndWithOneLine() throws Exception {
         Path shapes = dir.resolve("shapes");
-        assertEquals(0, run("synth", "--out", shapes.toString(), "--images", "2", "--size", "128").exit());
+        assertEquals(0, CliRun.run("synth", "--out", shapes.toString(), "--images", "2", "--size", "128").exit());
         String json = shapes.resolve("annotations/instances_train.json").toString();
         String images = shapes.resolve("train").toString();
-        Run unreachable = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("train", "--train", json,
+        CliRun unreachable = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.run("train", "--train", json,
                 "--images", images, "--out", dir.resolve("r1").toString(), "--spark", "spark://127.0.0.1:1"));
         assertEquals(2, unreachable.exit());
         assertTrue(unreachable.err().contains("spark://127.0.0.1:1") && unreachable.err().contains("cannot reach"),
                 unreachable.err());
-        Run both = run("train", "--train", json, "--images", images, "--out", dir.resolve("r2").toString(),
+        CliRun both = CliRun.run("train", "--train", json, "--images", images, "--out", dir.resolve("r2").toString(),
                 "--spark", "local[2]", "--workers", "2");
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("--workers") && both.err().contains("--spark"), both.err());

@@ -13,16 +13,13 @@ import org.retinanet4j.persist.SavedModel;
 import org.retinanet4j.torchvision.NpzWriter;
 import org.retinanet4j.torchvision.TorchvisionExporter;
 import org.retinanet4j.zoo.RetinaNet;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.retinanet4j.cli.CliRun.assertOneLineError;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,18 +40,6 @@ class TrainWeightsBadInputTest {
     private static Path savedModel;
     private static Path torchvisionNpz;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RetinaNetCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void makeWeights() throws Exception {
@@ -77,31 +62,23 @@ class TrainWeightsBadInputTest {
         return args.toArray(new String[0]);
     }
 
-    private static void assertOneLineError(Run r, String... expected) {
-        assertEquals(2, r.code(), r.err());
-        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-        assertTrue(r.err().startsWith("error: "), r.err());
-        for (String e : expected) {
-            assertTrue(r.err().contains(e), "'" + e + "' in: " + r.err());
-        }
-    }
 
     @Test
     void aSavedModelOfAnotherArchitectureNamesTheFileAndTheLayer() {
         Path out = dir.resolve("zip-arch");
-        Run r = run(train("--weights", savedModel.toString(), "--backbone", "resnet34", "--out", out.toString()));
+        CliRun r = CliRun.run(train("--weights", savedModel.toString(), "--backbone", "resnet34", "--out", out.toString()));
         // resnet34 has three blocks in layer1 where the saved ResNet-18 has two; widths 256 against 32
-        assertOneLineError(r, savedModel.toString(), "another architecture: layer '", "' is ", " in the weights but ",
+        r.assertOneLineError(savedModel.toString(), "another architecture: layer '", "' is ", " in the weights but ",
                 "RESNET18-FPN 32 wide", "RESNET34-FPN 256 wide");
         assertFalse(Files.exists(out.resolve("model.zip")), "nothing trained");
     }
 
     @Test
     void aTorchvisionFileOfAnotherArchitectureNamesTheFileAndTheTensor() {
-        Run r = run(train("--weights", torchvisionNpz.toString(), "--backbone", "resnet18", "--out",
+        CliRun r = CliRun.run(train("--weights", torchvisionNpz.toString(), "--backbone", "resnet18", "--out",
                 dir.resolve("npz-arch").toString()));
         // the file's FPN is 32 wide, the torchvision-width model asked for 256
-        assertOneLineError(r, torchvisionNpz + ": tensor 'backbone.fpn.inner_blocks.0.0.bias' has shape [32] but "
+        r.assertOneLineError(torchvisionNpz + ": tensor 'backbone.fpn.inner_blocks.0.0.bias' has shape [32] but "
                 + "graph parameter 'fpn_inner_blocks_0_b' has shape [256]");
     }
 
@@ -110,22 +87,22 @@ class TrainWeightsBadInputTest {
         Path list = PTH_FIXTURES.resolve("list.pth");
         Path module = PTH_FIXTURES.resolve("whole_model.pth");
         assertTrue(Files.isRegularFile(list) && Files.isRegularFile(module), "fixtures in " + PTH_FIXTURES);
-        assertOneLineError(run(train("--weights", list.toString(), "--out", dir.resolve("l").toString())),
+        assertOneLineError(CliRun.run(train("--weights", list.toString(), "--out", dir.resolve("l").toString())),
                 list + ": not a state dict");
-        assertOneLineError(run(train("--weights", module.toString(), "--out", dir.resolve("m").toString())),
+        assertOneLineError(CliRun.run(train("--weights", module.toString(), "--out", dir.resolve("m").toString())),
                 module.toString(), "state_dict");
     }
 
     @Test
     void missingWeightsAndContradictingOptions() {
-        assertOneLineError(run(train("--weights", dir.resolve("nope.pth").toString(), "--out",
+        assertOneLineError(CliRun.run(train("--weights", dir.resolve("nope.pth").toString(), "--out",
                 dir.resolve("n").toString())), "--weights", "nope.pth");
-        assertOneLineError(run(train("--weights", savedModel.toString(), "--freeze-backbone", "--trainable-layers",
+        assertOneLineError(CliRun.run(train("--weights", savedModel.toString(), "--freeze-backbone", "--trainable-layers",
                 "3", "--out", dir.resolve("c").toString())), "--freeze-backbone and --trainable-layers 3");
-        assertOneLineError(run(train("--weights", savedModel.toString(), "--trainable-layers", "6", "--out",
+        assertOneLineError(CliRun.run(train("--weights", savedModel.toString(), "--trainable-layers", "6", "--out",
                 dir.resolve("c6").toString())), "--trainable-layers must be 0..5");
         // trainable BatchNorm cannot freeze residual stages (DL4J M2.1), so 3 trainable layers need frozen BatchNorm
-        assertOneLineError(run(train("--weights", savedModel.toString(), "--bn", "trainable", "--trainable-layers",
+        assertOneLineError(CliRun.run(train("--weights", savedModel.toString(), "--bn", "trainable", "--trainable-layers",
                 "3", "--out", dir.resolve("bn").toString())), "needs batchNormMode FROZEN");
     }
 }

@@ -1,12 +1,9 @@
 package org.retinanet4j.spark;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,22 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * .clone()} drops the count); {@link IterationCountHook} makes them continue from the driver's, as the promise
  * of averaging "one step of the combined batch" needs once schedules and Adam's bias correction are involved.
  */
-class ParameterAveragingTest {
-
-    private static JavaSparkContext sc;
+class ParameterAveragingTest extends LocalSpark {
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = LocalSpark.open();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.stop();
-    }
 
     private static double relativeDifference(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue() / Math.max(1e-12, b.amaxNumber().doubleValue());

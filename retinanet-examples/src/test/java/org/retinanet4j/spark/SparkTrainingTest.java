@@ -1,12 +1,9 @@
 package org.retinanet4j.spark;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.datavec.api.writable.NDArrayWritable;
 import org.datavec.api.writable.Writable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,22 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** RetinaNet training through DL4J's SparkComputationGraph on a local[2] master, from DataVec records. */
-class SparkTrainingTest {
-
-    private static JavaSparkContext sc;
+class SparkTrainingTest extends LocalSpark {
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = LocalSpark.open();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.stop();
-    }
 
     private static String ids(List<SampleMetadata> meta) {
         StringBuilder sb = new StringBuilder();

@@ -107,7 +107,7 @@ public final class Trainer {
 
     private TrainingResult runSteps(ComputationGraph graph, TrainingData data, TrainingState start) {
         long t0 = System.nanoTime();
-        long deadline = config.maxDuration() == null ? Long.MAX_VALUE : t0 + config.maxDuration().toNanos();
+        TrainingLimits limits = TrainingLimits.of(config, t0);
         TrainingState state = start;
         Path lastCheckpoint = checkpoints == null ? null : checkpoints.lastWritten();
         TrainingState checkpointed = null;
@@ -116,22 +116,13 @@ public final class Trainer {
         long imagesThisRun = 0;
         int skippedInARow = 0;
         TrainingResult.StopReason reason;
-        int maxIterations = config.maxIterations() > 0 ? config.maxIterations() : Integer.MAX_VALUE;
-        int maxEpochs = config.maxEpochs() > 0 ? config.maxEpochs() : Integer.MAX_VALUE;
+        int maxIterations = limits.maxIterations();
         progress.started(start, config.maxIterations() > 0 ? config.maxIterations() : -1);
         try (StepRunner runner = createRunner(graph)) {
             MultiDataSetIterator it = null;
             while (true) {
-                if (state.iteration() >= maxIterations) {
-                    reason = TrainingResult.StopReason.ITERATIONS;
-                    break;
-                }
-                if (state.epoch() >= maxEpochs) {
-                    reason = TrainingResult.StopReason.EPOCHS;
-                    break;
-                }
-                if (System.nanoTime() >= deadline) {
-                    reason = TrainingResult.StopReason.TIME_LIMIT;
+                reason = limits.reached(state);
+                if (reason != null) {
                     break;
                 }
                 if (it == null) {
