@@ -151,6 +151,16 @@ public final class Notebook {
         return new Notebook(copy, sourceName);
     }
 
+    /** A copy with the notebook-level setting {@code metadata.retinanet4j.<key>} set to {@code value}. */
+    public Notebook withSetting(String key, String value) {
+        ObjectNode copy = root.deepCopy();
+        JsonNode metadata = copy.path("metadata");
+        ObjectNode m = metadata instanceof ObjectNode o ? o : copy.putObject("metadata");
+        JsonNode own = m.path(METADATA_KEY);
+        (own instanceof ObjectNode o ? o : m.putObject(METADATA_KEY)).put(key, value);
+        return new Notebook(copy, sourceName);
+    }
+
     /** A copy of the whole JSON document. */
     public ObjectNode toJsonTree() {
         return root.deepCopy();

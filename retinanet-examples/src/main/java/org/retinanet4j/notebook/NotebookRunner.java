@@ -126,7 +126,8 @@ public final class NotebookRunner {
             log.info("{}: cell {} (In [{}]) of {} code cells ran in {} ms", notebook.sourceName(), cell.number(),
                     count, code.size(), nanos / 1_000_000);
         }
-        return new ExecutedNotebook(notebook.withOutputs(outputs), runs);
+        return new ExecutedNotebook(notebook.withOutputs(outputs)
+                .withSetting(StoredOutputCheck.EXECUTED_ON_SETTING, CpuModel.current()), runs);
     }
 
     private static String printed(List<CellOutput> outputs) {

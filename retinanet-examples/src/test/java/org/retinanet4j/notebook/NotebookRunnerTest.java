@@ -156,4 +156,38 @@ class NotebookRunnerTest {
         assertEquals(List.of(), StoredOutputCheck.differences(tolerant, executed));
         assertEquals(1, StoredOutputCheck.differences(nb, executed).size(), "a notebook without outputs is stale");
     }
+
+    @Test
+    void trainingNumbersAreComparedOnlyOnTheKindOfProcessorThatWroteThem() throws Exception {
+        Notebook nb = saved("cpu", NotebookCell.code("System.out.println(\"AP50 0.164 after 100 iterations\");"));
+        Notebook executed = runner.run(nb, tmp.resolve("files")).notebook();
+        assertEquals(CpuModel.current(), executed.setting(StoredOutputCheck.EXECUTED_ON_SETTING).asText(),
+                "an executed notebook names the processor it ran on");
+        Notebook other = Notebook.parse(executed.toJson().replace("AP50 0.164", "AP50 0.120"), "other")
+                .withSetting(StoredOutputCheck.TOLERANCE_SETTING, "0.05");
+        assertEquals(List.of(), StoredOutputCheck.differences(
+                other.withSetting(StoredOutputCheck.EXECUTED_ON_SETTING, "Intel Xeon, family 6 model 143, avx512f"),
+                executed), "training numbers from another kind of processor are not compared");
+        assertEquals(1, StoredOutputCheck.differences(other, executed).size(),
+                "on the processor that wrote them they are");
+        Notebook exact = Notebook.parse(executed.toJson().replace("AP50 0.164", "AP50 0.120"), "exact")
+                .withSetting(StoredOutputCheck.EXECUTED_ON_SETTING, "Intel Xeon, family 6 model 143, avx512f");
+        assertEquals(1, StoredOutputCheck.differences(exact, executed).size(),
+                "a notebook without a tolerance is compared exactly everywhere");
+        Notebook picture = Notebook.parse(executed.toJson(), "fewer").withOutputs(java.util.Map.of())
+                .withSetting(StoredOutputCheck.TOLERANCE_SETTING, "0.05")
+                .withSetting(StoredOutputCheck.EXECUTED_ON_SETTING, "Intel Xeon, family 6 model 143, avx512f");
+        assertEquals(1, StoredOutputCheck.differences(picture, executed).size(),
+                "a missing output is stale on any processor");
+    }
+
+    @Test
+    void theProcessorIsNamedWithItsFamilyModelAndVectorExtension() {
+        List<String> cpuinfo = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 26",
+                "model\t\t: 2", "model name\t: AMD EPYC", "flags\t\t: fpu sse avx2 avx512f avx512bw", "",
+                "processor\t: 1", "model name\t: other");
+        assertEquals("AMD EPYC, family 26 model 2, avx512f", CpuModel.describe(cpuinfo));
+        assertEquals("Intel Xeon, family 6 model 85, avx2", CpuModel.describe(List.of("cpu family : 6",
+                "model : 85", "model name : Intel Xeon", "flags : sse avx avx2")));
+    }
 }
