@@ -46,6 +46,11 @@ public class DatasetInfoCommand implements Callable<Integer> {
             + "and anchor coverage after the same resize")
     Integer size;
 
+    @Option(names = AnchorSizes.OPTION, split = ",", paramLabel = "S3,..,S7", description = "with --size: the "
+            + "anchors whose coverage is reported, as in train " + AnchorSizes.OPTION + " (default torchvision's "
+            + "32,64,128,256,512)")
+    int[] anchorSizes;
+
     @Option(names = "--coco", hidden = true, paramLabel = "JSON", description = "former name of --data --format coco")
     void legacyCoco(Path p) {
         legacy(p, "coco");
@@ -74,6 +79,11 @@ public class DatasetInfoCommand implements Callable<Integer> {
         if (size != null && (size < 128 || size % 128 != 0)) {
             throw new IllegalArgumentException("--size must be a positive multiple of 128, got " + size);
         }
+        if (anchorSizes != null && size == null) {
+            throw new IllegalArgumentException(AnchorSizes.OPTION + " reports anchor coverage, which needs --size S "
+                    + "(the input size the sizes are in)");
+        }
+        AnchorSizes.config(anchorSizes); // checked before the data is read
         DetectionDataset d = dataset.read();
         int[] perClass = new int[d.categories().size()];
         int ignored = 0;
@@ -109,8 +119,8 @@ public class DatasetInfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printCoverage(PrintWriter out, DetectionDataset d, int size) {
-        AnchorConfig anchors = AnchorConfig.torchvisionDefault();
+    private void printCoverage(PrintWriter out, DetectionDataset d, int size) {
+        AnchorConfig anchors = AnchorSizes.config(anchorSizes);
         AnchorCoverage coverage = new AnchorCoverage(new AnchorGenerator(anchors),
                 new ResizeRule(size, size), PaddingRule.toMultipleOf(RetinaNetSpec.PADDING_MULTIPLE),
                 AnchorMatcher.DEFAULT_FOREGROUND_IOU);

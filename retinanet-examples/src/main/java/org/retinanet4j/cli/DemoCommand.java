@@ -169,8 +169,6 @@ public final class DemoCommand implements Callable<Integer> {
     /** Anchor sizes scaled with the input so the demo's objects match P3..P7 as 32..512 match 800-px images. */
     static AnchorConfig demoAnchors(int size) {
         int base = Math.max(8, size / 16);
-        AnchorConfig torchvision = AnchorConfig.torchvisionDefault();
-        return new AnchorConfig(new int[]{base, base * 2, base * 4, base * 8, base * 16}, torchvision.scales(),
-                torchvision.aspectRatios(), torchvision.firstLevel());
+        return AnchorConfig.torchvisionDefault().withBaseSizes(base, base * 2, base * 4, base * 8, base * 16);
     }
 }

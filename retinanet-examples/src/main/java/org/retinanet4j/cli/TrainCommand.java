@@ -88,6 +88,9 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: 512; with --weights of a saved model, its input size)")
     Integer size;
 
+    @Option(names = AnchorSizes.OPTION, split = ",", paramLabel = "S3,..,S7", description = AnchorSizes.DESCRIPTION)
+    int[] anchorSizes;
+
     @Option(names = "--weights", paramLabel = "FILE", description = "start from these weights: a model saved by "
             + "train (model.zip), a torchvision RetinaNet or an ImageNet ResNet (.pth or .npz). Layers that match are "
             + "copied; the class predictor starts afresh when the classes differ")
@@ -194,6 +197,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume continues a run from its checkpoint; --weights starts a new "
                     + "one: give one of them");
         }
+        if (anchorSizes != null && (resume || weights != null)) {
+            throw new IllegalArgumentException(AnchorSizes.OPTION + " sets the anchors of a new model; "
+                    + (resume ? "--resume continues the checkpoint's model" : "--weights starts from the model in "
+                    + weights) + " with the anchors it was trained with");
+        }
+        AnchorSizes.config(anchorSizes); // checked before any data is read
         bnMode = parseBatchNorm(bn, weights != null);
         // torchvision's default with pretrained weights is 3; TRAINABLE BatchNorm can only freeze the stem
         trainable = freezeBackbone ? 0 : trainableLayers != null ? trainableLayers
@@ -344,7 +353,7 @@ public final class TrainCommand implements Callable<Integer> {
         String name = backbone == null ? "small" : backbone;
         RetinaNet.Builder b = "small".equals(name) ? RetinaNet.smallBuilder(numClasses)
                 : RetinaNet.builder().numClasses(numClasses).backbone(name);
-        return b.inputShape(3, inputSize, inputSize).seed(seed);
+        return b.inputShape(3, inputSize, inputSize).anchors(AnchorSizes.config(anchorSizes)).seed(seed);
     }
 
     private static BatchNormMode parseBatchNorm(String name, boolean pretrained) {

@@ -69,6 +69,11 @@ public record AnchorConfig(int[] baseSizes, double[] scales, double[] aspectRati
                 new double[] {0.5, 1.0, 2.0}, 3);
     }
 
+    /** This configuration (scales, aspect ratios, first level) with other base sizes, one per level. */
+    public AnchorConfig withBaseSizes(int... sizes) {
+        return new AnchorConfig(sizes, scales, aspectRatios, firstLevel);
+    }
+
     public int numLevels() {
         return baseSizes.length;
     }
