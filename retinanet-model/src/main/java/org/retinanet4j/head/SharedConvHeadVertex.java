@@ -80,7 +80,12 @@ public class SharedConvHeadVertex extends SameDiffVertex {
     public static SharedConvHeadVertex classification(int numLevels, int inChannels, int width, int depth,
                                                       int numAnchors, int numClasses, double priorProbability) {
         return new SharedConvHeadVertex(numLevels, inChannels, width, depth, numAnchors, numClasses, "clsLogits",
-                -Math.log((1 - priorProbability) / priorProbability));
+                priorBias(priorProbability));
+    }
+
+    /** The classification predictor's initial bias for prior probability {@code pi}: {@code -log((1 - pi) / pi)}. */
+    public static double priorBias(double priorProbability) {
+        return -Math.log((1 - priorProbability) / priorProbability);
     }
 
     /** torchvision's box regression subnet: predictor {@code bbox_reg}, 4 values per anchor, bias 0. */

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.boxes.BoxIou;
+import org.retinanet4j.head.SharedConvHeadVertex;
 import org.retinanet4j.targets.GroundTruth;
 
 /**
@@ -19,7 +20,7 @@ import org.retinanet4j.targets.GroundTruth;
 public final class SimulatedDetector {
 
     /** The bias of RetinaNet's classification head at initialisation: prior probability 0.01. */
-    public static final double PRIOR_BIAS = -Math.log((1 - 0.01) / 0.01);
+    public static final double PRIOR_BIAS = SharedConvHeadVertex.priorBias(0.01);
 
     private final double bias;
     private final double weight;
