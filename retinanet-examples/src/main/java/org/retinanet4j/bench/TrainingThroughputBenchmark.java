@@ -62,13 +62,19 @@ public final class TrainingThroughputBenchmark {
                 .weightDecay(0).warmup(0, 1).workers(workers);
         int warm = 2;
         long[] mark = new long[2];
+        long[] steps = new long[iterations];
+        long[] last = new long[1];
         ProgressReporter clock = new ProgressReporter() {
             @Override
             public void iterationDone(TrainingState state, double loss, double imagesPerSecond) {
+                long now = System.nanoTime();
                 if (state.iteration() >= warm && mark[0] == 0) {
-                    mark[0] = System.nanoTime();
+                    mark[0] = now;
                     mark[1] = state.imagesSeen();
+                } else if (mark[0] != 0 && state.iteration() - warm - 1 < steps.length) {
+                    steps[(int) (state.iteration() - warm - 1)] = now - last[0];
                 }
+                last[0] = now;
             }
         };
         TrainingResult r = new Trainer(c.maxIterations(warm + iterations).build(), md).progress(clock)
@@ -78,6 +84,12 @@ public final class TrainingThroughputBenchmark {
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d workers %d: %.2f images/s (%d images in %.1f s after %d "
                         + "warm-up iterations; %d parameters; last loss %.3f)%n", model, size, size, batch, workers,
                 images / seconds, images, seconds, warm, graph.params().length(), r.lastLoss());
+        // the median step is steadier than the mean on a machine with neighbours
+        long[] timed = java.util.Arrays.copyOf(steps, Math.max(1, iterations - 1));
+        java.util.Arrays.sort(timed);
+        if (Boolean.getBoolean("bench.steps")) { System.out.println(java.util.Arrays.toString(java.util.Arrays.stream(steps).map(t -> t / 1000000).toArray())); }
+        System.out.printf(Locale.ROOT, "step: median %.1f ms, min %.1f ms (%.2f images/s at the median)%n",
+                timed[timed.length / 2] / 1e6, timed[0] / 1e6, batch * 1e9 / timed[timed.length / 2]);
         System.exit(0);
     }
 

@@ -29,7 +29,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (one pass), and the backward pass's per-channel terms are column-vector broadcasts in place:
  * about ten times faster than DL4J's layer with the oneDNN helper on these shapes (whose statistics use TAD
  * reductions and whose backward took the generic path). The variance is two-pass ({@code sum((x - mean)^2)}),
- * as accurate as DL4J's. Other layouts and ranks fall back to DL4J's implementation.
+ * as accurate as DL4J's. Float arrays on the CPU (training and inference alike) go through
+ * {@link BatchNormKernels} instead: the same arithmetic in three passes forward and two backward, with the ReLU
+ * mask read on the fly, where the ND4J operations above take about ten. Other layouts and ranks fall back to
+ * DL4J's implementation.
  */
 public class DirectBatchNormalizationLayer extends BatchNormalization {
     /** Batch statistics of the last training forward pass, per channel (kept outside workspaces). */
@@ -73,6 +76,9 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
         double eps = layerConf().getEps();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        if (BatchNormKernels.supported(x, out)) {
+            return kernelForward(x, out, gamma, beta, training, (int) n, (int) c, (int) pixels);
+        }
         INDArray x2 = x.reshape('c', n * c, pixels);
         INDArray out2 = out.reshape('c', n * c, pixels);
         INDArray mean;
@@ -110,10 +116,13 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         }
         INDArray x = contiguous(input.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray dy = contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        if (relu() && lastOutput == null) {
+            throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward");
+        }
+        if (BatchNormKernels.supported(x, dy) && (!relu() || BatchNormKernels.supported(lastOutput))) {
+            return kernelBackward(x, dy, workspaceMgr);
+        }
         if (relu()) {
-            if (lastOutput == null) {
-                throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward");
-            }
             dy = ReluMask.apply(lastOutput, dy, workspaceMgr);
             lastOutput = null;
         }
@@ -149,6 +158,51 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         return new Pair<>(gradient, epsNext);
     }
 
+    /** The forward pass through {@link BatchNormKernels} (float arrays on the CPU). */
+    private INDArray kernelForward(INDArray x, INDArray out, INDArray gamma, INDArray beta, boolean training, int n,
+                                   int c, int pixels) {
+        double[] mean;
+        double[] var;
+        if (training) {
+            double[][] stats = BatchNormKernels.statistics(x, n, c, pixels);
+            mean = stats[0];
+            var = stats[1];
+            keepBatchStatistics(Nd4j.createFromArray(mean).castTo(dataType), Nd4j.createFromArray(var).castTo(dataType));
+        } else {
+            mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
+            double[] log10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toDoubleVector();
+            var = new double[c];
+            for (int ch = 0; ch < c; ch++) {
+                var[ch] = Math.pow(10.0, 2 * log10Std[ch]); // stored: log10(std), var = std^2
+            }
+        }
+        BatchNormKernels.normalize(x, out, n, c, pixels, mean, var, gamma.toDoubleVector(), beta.toDoubleVector(),
+                layerConf().getEps(), relu());
+        lastOutput = relu() && training ? out : null;
+        return out;
+    }
+
+    /** The backward pass through {@link BatchNormKernels}, the ReLU mask (if fused) read from the output. */
+    private Pair<Gradient, INDArray> kernelBackward(INDArray x, INDArray dy, LayerWorkspaceMgr workspaceMgr) {
+        int n = (int) x.size(0);
+        int c = (int) x.size(1);
+        int pixels = (int) (x.size(2) * x.size(3));
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        double[][] g = BatchNormKernels.backward(x, dy, relu() ? lastOutput : null, epsNext, n, c, pixels,
+                batchMean.toDoubleVector(), batchVar.toDoubleVector(),
+                getParam(BatchNormalizationParamInitializer.GAMMA).toDoubleVector(), layerConf().getEps());
+        lastOutput = null;
+        INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+        INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+        dGammaView.assign(Nd4j.createFromArray(g[0]).castTo(dataType).reshape(dGammaView.shape()));
+        dBetaView.assign(Nd4j.createFromArray(g[1]).castTo(dataType).reshape(dBetaView.shape()));
+        Gradient gradient = new DefaultGradient();
+        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        runningStatisticUpdates(gradient, c);
+        return new Pair<>(gradient, epsNext);
+    }
+
     /**
      * DL4J's running statistics: its updater applies these "gradients" as {@code param -= gradient} (no learning
      * rate, no division by the batch size), so mean(t+1) = d mean(t) + (1-d) batchMean and
@@ -156,17 +210,22 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
      */
     private void runningStatisticUpdates(Gradient gradient, long c) {
         double decay = layerConf().getDecay();
-        INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        INDArray globalLog10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+        double[] globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
+        double[] globalLog10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toDoubleVector();
+        double[] mean = batchMean.toDoubleVector();
+        double[] var = batchVar.toDoubleVector();
+        double[] meanUpdate = new double[(int) c];
+        double[] log10StdUpdate = new double[(int) c];
+        for (int ch = 0; ch < c; ch++) { // a few hundred values: plain Java, no array operations
+            meanUpdate[ch] = (globalMean[ch] - mean[ch]) * (1 - decay);
+            double vari = Math.pow(10.0, 2 * globalLog10Std[ch]);
+            double varip1 = decay * vari + (1 - decay) * var[ch];
+            log10StdUpdate[ch] = Math.log(vari / varip1) / (2.0 * Math.log(10));
+        }
         INDArray dMean = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         INDArray dLog10Std = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-        dMean.assign(globalMean.reshape(c).sub(batchMean).muli(1 - decay).reshape(dMean.shape()));
-        INDArray vari = Transforms.pow(Nd4j.valueArrayOf(new long[]{c}, 10.0, dataType), globalLog10Std.reshape(c),
-                false);
-        vari.muli(vari);
-        INDArray varip1 = vari.mul(decay).addi(batchVar.mul(1 - decay));
-        INDArray update = Transforms.log(vari.divi(varip1), false).muli(1.0 / (2.0 * Math.log(10)));
-        dLog10Std.assign(update.reshape(dLog10Std.shape()));
+        dMean.assign(Nd4j.createFromArray(meanUpdate).castTo(dataType).reshape(dMean.shape()));
+        dLog10Std.assign(Nd4j.createFromArray(log10StdUpdate).castTo(dataType).reshape(dLog10Std.shape()));
         gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
         gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
     }

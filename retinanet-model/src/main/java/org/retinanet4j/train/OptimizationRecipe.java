@@ -7,11 +7,11 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.retinanet4j.updater.FusedAdam;
 
 import java.util.List;
 
@@ -44,7 +44,7 @@ public final class OptimizationRecipe {
         WarmupStepSchedule schedule = c.schedule();
         return switch (c.optimizer()) {
             case SGD -> new Nesterovs(schedule, c.momentum());
-            case ADAM, ADAMW -> Adam.builder().learningRateSchedule(schedule).build();
+            case ADAM, ADAMW -> new FusedAdam(schedule); // ND4J's Adam, its step fused
         };
     }
 

@@ -34,8 +34,8 @@ class DirectLayersTest {
     @ParameterizedTest(name = "conv k{0} s{1} p{2} bias {3} {4}, {5} channels on {6}x{6}")
     @CsvSource({"1,1,0,false,FLOAT,6,13", "1,2,0,false,FLOAT,6,13", "1,1,0,true,FLOAT,6,13", "1,2,0,true,DOUBLE,6,13",
             "3,1,1,false,FLOAT,6,13", "3,2,1,false,FLOAT,6,13", "3,2,1,true,DOUBLE,6,13", "7,2,3,false,FLOAT,6,13",
-            // many channels on few pixels: the backward pass runs as im2col + matrix products
-            "3,1,1,false,FLOAT,48,3", "3,2,1,true,DOUBLE,48,5", "3,1,1,true,FLOAT,48,3"})
+            // many channels on few pixels: the backward pass runs as im2col + matrix products, the images side by side
+            "3,1,1,false,FLOAT,64,3", "3,2,1,true,DOUBLE,64,5", "3,1,1,true,FLOAT,64,3", "3,1,1,true,DOUBLE,64,4"})
     void convolutionMatchesDl4j(int k, int stride, int pad, boolean bias, DataType type, int channels, int size) {
         ConvolutionLayer conf = convolution(k, stride, pad, bias, channels, Activation.IDENTITY);
         Nd4j.getRandom().setSeed(11);
@@ -45,12 +45,12 @@ class DirectLayersTest {
         compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
     }
 
-    @ParameterizedTest(name = "first conv k{0} s{1} {2}")
-    @CsvSource({"7,2,FLOAT", "3,1,DOUBLE"})
-    void firstConvolutionComputesWeightGradientsOnly(int k, int stride, DataType type) {
+    @ParameterizedTest(name = "first conv k{0} s{1} {2} on {3} rows")
+    @CsvSource({"7,2,FLOAT,17", "3,1,DOUBLE,17", "3,2,DOUBLE,9", "7,2,FLOAT,9"}) // 9 rows: the images side by side
+    void firstConvolutionComputesWeightGradientsOnly(int k, int stride, DataType type, int rows) {
         ConvolutionLayer conf = convolution(k, stride, k / 2, false, 3, Activation.IDENTITY);
         Nd4j.getRandom().setSeed(14);
-        INDArray x = Nd4j.randn(type, 2, 3, 17, 15);
+        INDArray x = Nd4j.randn(type, 2, 3, rows, 15);
         Pair<Layer, Layer> layers = pair(conf, DirectConvolution.first(conf), type);
         compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, false);
     }

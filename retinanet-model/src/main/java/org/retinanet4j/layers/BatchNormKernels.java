@@ -1,0 +1,208 @@
+package org.retinanet4j.layers;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+/**
+ * Batch normalisation of float NCHW arrays in as few passes over memory as the arithmetic allows, on all cores:
+ * statistics in two passes (mean, then squared deviations: as accurate as a two-pass variance is), the
+ * normalisation with its fused ReLU in one, and the backward pass in two (the sums of {@code dY} and of
+ * {@code dY (x - mean)} with the ReLU mask read on the fly, then {@code dX}). An array {@code [N, C, H, W]} is read
+ * as {@code N*C} rows of {@code H*W} pixels; sums are accumulated in double precision.
+ */
+final class BatchNormKernels {
+    /** Elements per task: large enough to amortise scheduling, small enough to balance the cores. */
+    private static final int CHUNK = 1 << 15;
+
+    private BatchNormKernels() {
+    }
+
+    /** Float arrays in C order with default strides in host memory, each under 2^31 elements. */
+    static boolean supported(INDArray... arrays) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)
+                    || a.offset() + a.length() > Integer.MAX_VALUE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Per channel: {mean, biased variance} over images and pixels. */
+    static double[][] statistics(INDArray x, int n, int c, int pixels) {
+        Rows in = new Rows(x);
+        double[] rowSums = new double[n * c];
+        forRows(n * c, pixels, r -> {
+            int base = in.at(r, pixels);
+            double s = 0;
+            for (int j = 0; j < pixels; j++) {
+                s += in.buf.get(base + j);
+            }
+            rowSums[r] = s;
+        });
+        double count = (double) n * pixels;
+        double[] mean = perChannel(rowSums, n, c);
+        for (int ch = 0; ch < c; ch++) {
+            mean[ch] /= count;
+        }
+        double[] rowSquares = new double[n * c];
+        forRows(n * c, pixels, r -> {
+            int base = in.at(r, pixels);
+            double m = mean[r % c];
+            double s = 0;
+            for (int j = 0; j < pixels; j++) {
+                double d = in.buf.get(base + j) - m;
+                s += d * d;
+            }
+            rowSquares[r] = s;
+        });
+        double[] var = perChannel(rowSquares, n, c);
+        for (int ch = 0; ch < c; ch++) {
+            var[ch] /= count;
+        }
+        return new double[][]{mean, var};
+    }
+
+    /** {@code out = gamma (x - mean) / sqrt(var + eps) + beta}, then {@code max(out, 0)} when {@code relu}. */
+    static void normalize(INDArray x, INDArray out, int n, int c, int pixels, double[] mean, double[] var,
+                          double[] gamma, double[] beta, double eps, boolean relu) {
+        float[] scale = new float[c];
+        float[] shift = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double s = gamma[ch] / Math.sqrt(var[ch] + eps);
+            scale[ch] = (float) s;
+            shift[ch] = (float) (beta[ch] - mean[ch] * s);
+        }
+        Rows in = new Rows(x);
+        Rows o = new Rows(out);
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+        forRows(n * c, pixels, r -> {
+            int from = in.at(r, pixels);
+            int to = o.at(r, pixels);
+            float a = scale[r % c];
+            float b = shift[r % c];
+            for (int j = 0; j < pixels; j++) {
+                o.buf.put(to + j, Math.max(in.buf.get(from + j) * a + b, floor));
+            }
+        });
+    }
+
+    /**
+     * The training-mode backward pass into {@code dx}: {@code dx = gamma/std (dy - mean(dy) - (x - mean)
+     * mean(dy (x - mean)) / var')} with {@code var' = var + eps}, where {@code dy} is first masked by
+     * {@code reluOutput > 0} when a ReLU was fused. Returns per channel {dGamma, dBeta}.
+     */
+    static double[][] backward(INDArray x, INDArray dy, INDArray reluOutput, INDArray dx, int n, int c, int pixels,
+                               double[] mean, double[] var, double[] gamma, double eps) {
+        Rows in = new Rows(x);
+        Rows grad = new Rows(dy);
+        Rows mask = reluOutput == null ? null : new Rows(reluOutput);
+        double[] rowDy = new double[n * c];
+        double[] rowDyXmu = new double[n * c];
+        forRows(n * c, pixels, r -> {
+            int xi = in.at(r, pixels);
+            int gi = grad.at(r, pixels);
+            int mi = mask == null ? 0 : mask.at(r, pixels);
+            double m = mean[r % c];
+            double s = 0;
+            double sx = 0;
+            for (int j = 0; j < pixels; j++) {
+                float d = mask == null ? grad.buf.get(gi + j) : masked(grad.buf.get(gi + j), mask.buf.get(mi + j));
+                s += d;
+                sx += d * (in.buf.get(xi + j) - m);
+            }
+            rowDy[r] = s;
+            rowDyXmu[r] = sx;
+        });
+        double[] dBeta = perChannel(rowDy, n, c);
+        double[] dyXmu = perChannel(rowDyXmu, n, c);
+        double count = (double) n * pixels;
+        double[] dGamma = new double[c];
+        float[] a = new float[c];
+        float[] b = new float[c];
+        float[] k = new float[c];
+        float[] mu = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double invStd = 1 / Math.sqrt(var[ch] + eps);
+            dGamma[ch] = dyXmu[ch] * invStd;
+            a[ch] = (float) (gamma[ch] * invStd);
+            b[ch] = (float) (-dBeta[ch] / count);
+            k[ch] = (float) (dyXmu[ch] * invStd * invStd / count);
+            mu[ch] = (float) mean[ch];
+        }
+        Rows out = new Rows(dx);
+        forRows(n * c, pixels, r -> {
+            int xi = in.at(r, pixels);
+            int gi = grad.at(r, pixels);
+            int mi = mask == null ? 0 : mask.at(r, pixels);
+            int oi = out.at(r, pixels);
+            int ch = r % c;
+            float ac = a[ch];
+            float bc = b[ch];
+            float kc = k[ch];
+            float mc = mu[ch];
+            for (int j = 0; j < pixels; j++) {
+                float d = mask == null ? grad.buf.get(gi + j) : masked(grad.buf.get(gi + j), mask.buf.get(mi + j));
+                out.buf.put(oi + j, ac * (d + bc - (in.buf.get(xi + j) - mc) * kc));
+            }
+        });
+        return new double[][]{dGamma, dBeta};
+    }
+
+    /**
+     * {@code gradient} where the ReLU output is positive, else 0, without a branch (the sign of a ReLU's output is
+     * unpredictable): the output's bits without the sign bit are positive exactly when it is.
+     */
+    private static float masked(float gradient, float reluOutput) {
+        int positive = -(Float.floatToRawIntBits(reluOutput) & 0x7fffffff) >> 31; // -1 if positive, else 0
+        return Float.intBitsToFloat(Float.floatToRawIntBits(gradient) & positive);
+    }
+
+    /** A per-(image, channel) array [N*C] summed over the images: [C]. */
+    private static double[] perChannel(double[] perRow, int n, int c) {
+        double[] sums = new double[c];
+        for (int r = 0; r < n * c; r++) {
+            sums[r % c] += perRow[r];
+        }
+        return sums;
+    }
+
+    private interface RowKernel {
+        void run(int row);
+    }
+
+    /** Runs the kernel for every row, rows grouped into tasks of about {@link #CHUNK} elements. */
+    private static void forRows(int rows, int pixels, RowKernel kernel) {
+        int perTask = Math.max(1, CHUNK / Math.max(1, pixels));
+        int tasks = (rows + perTask - 1) / perTask;
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int end = Math.min(rows, (t + 1) * perTask);
+            for (int r = t * perTask; r < end; r++) {
+                kernel.run(r);
+            }
+        });
+    }
+
+    /** The float buffer behind an array and where its row r starts. */
+    private static final class Rows {
+        final FloatBuffer buf;
+        final int offset;
+
+        Rows(INDArray a) {
+            this.buf = a.data().asNioFloat();
+            this.offset = (int) a.offset();
+        }
+
+        int at(int row, int pixels) {
+            return offset + row * pixels;
+        }
+    }
+}
