@@ -10,8 +10,7 @@ import java.util.stream.IntStream;
 
 /**
  * Batch normalisation of float NCHW arrays in as few passes over memory as the arithmetic allows, on all cores:
- * statistics in two passes (mean, then squared deviations: as accurate as a two-pass variance is), the
- * normalisation with its fused ReLU in one, and the backward pass in two (the sums of {@code dY} and of
+ * statistics in one pass (shifted sums, see {@link #statistics}), the normalisation with its fused ReLU in one, and the backward pass in two (the sums of {@code dY} and of
  * {@code dY (x - mean)} with the ReLU mask read on the fly, then {@code dX}). An array {@code [N, C, H, W]} is read
  * as {@code N*C} rows of {@code H*W} pixels; sums are accumulated in double precision.
  */
@@ -36,37 +35,41 @@ final class BatchNormKernels {
         return true;
     }
 
-    /** Per channel: {mean, biased variance} over images and pixels. */
+    /**
+     * Per channel: {mean, biased variance} over images and pixels, in one pass: each row's sums of
+     * {@code x - s} and {@code (x - s)^2} in double precision, shifted by the channel's first value {@code s} so
+     * that a large mean does not cancel the variance's digits (the shifted-data algorithm).
+     */
     static double[][] statistics(INDArray x, int n, int c, int pixels) {
         Rows in = new Rows(x);
-        double[] rowSums = new double[n * c];
-        forRows(n * c, pixels, r -> {
-            int base = in.at(r, pixels);
-            double s = 0;
-            for (int j = 0; j < pixels; j++) {
-                s += in.buf.get(base + j);
-            }
-            rowSums[r] = s;
-        });
-        double count = (double) n * pixels;
-        double[] mean = perChannel(rowSums, n, c);
+        double[] shift = new double[c];
         for (int ch = 0; ch < c; ch++) {
-            mean[ch] /= count;
+            shift[ch] = in.buf.get(in.at(ch, pixels));
         }
+        double[] rowSums = new double[n * c];
         double[] rowSquares = new double[n * c];
         forRows(n * c, pixels, r -> {
             int base = in.at(r, pixels);
-            double m = mean[r % c];
+            double k = shift[r % c];
             double s = 0;
+            double q = 0;
             for (int j = 0; j < pixels; j++) {
-                double d = in.buf.get(base + j) - m;
-                s += d * d;
+                double d = in.buf.get(base + j) - k;
+                s += d;
+                q += d * d;
             }
-            rowSquares[r] = s;
+            rowSums[r] = s;
+            rowSquares[r] = q;
         });
-        double[] var = perChannel(rowSquares, n, c);
+        double count = (double) n * pixels;
+        double[] sums = perChannel(rowSums, n, c);
+        double[] squares = perChannel(rowSquares, n, c);
+        double[] mean = new double[c];
+        double[] var = new double[c];
         for (int ch = 0; ch < c; ch++) {
-            var[ch] /= count;
+            double shiftedMean = sums[ch] / count;
+            mean[ch] = shift[ch] + shiftedMean;
+            var[ch] = Math.max(0, squares[ch] / count - shiftedMean * shiftedMean);
         }
         return new double[][]{mean, var};
     }

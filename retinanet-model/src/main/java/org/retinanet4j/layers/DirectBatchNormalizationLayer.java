@@ -30,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * about ten times faster than DL4J's layer with the oneDNN helper on these shapes (whose statistics use TAD
  * reductions and whose backward took the generic path). The variance is two-pass ({@code sum((x - mean)^2)}),
  * as accurate as DL4J's. Float arrays on the CPU (training and inference alike) go through
- * {@link BatchNormKernels} instead: the same arithmetic in three passes forward and two backward, with the ReLU
+ * {@link BatchNormKernels} instead: the same arithmetic in two passes forward and two backward, with the ReLU
  * mask read on the fly, where the ND4J operations above take about ten. Other layouts and ranks fall back to
  * DL4J's implementation.
  */
