@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,9 @@ import java.util.stream.Stream;
  *     [workers] [iterations]
  * </pre>
  * Defaults: small 256 8 1 10. The first two iterations (steps; with workers, each step is one batch per worker)
- * are warm-up and not counted.
+ * are warm-up and not counted. A second line gives the median and fastest step (steadier than the mean on a machine
+ * with neighbours; JIT compilation makes the first twenty or so steps slower); {@code
+ * RETINANET_JAVA_OPTS=-Dretinanet.bench.steps=true} prints every step's time.
  */
 public final class TrainingThroughputBenchmark {
 
@@ -85,9 +88,11 @@ public final class TrainingThroughputBenchmark {
                         + "warm-up iterations; %d parameters; last loss %.3f)%n", model, size, size, batch, workers,
                 images / seconds, images, seconds, warm, graph.params().length(), r.lastLoss());
         // the median step is steadier than the mean on a machine with neighbours
-        long[] timed = java.util.Arrays.copyOf(steps, Math.max(1, iterations - 1));
-        java.util.Arrays.sort(timed);
-        if (Boolean.getBoolean("bench.steps")) { System.out.println(java.util.Arrays.toString(java.util.Arrays.stream(steps).map(t -> t / 1000000).toArray())); }
+        long[] timed = Arrays.copyOf(steps, Math.max(1, iterations - 1));
+        Arrays.sort(timed);
+        if (Boolean.getBoolean("retinanet.bench.steps")) {
+            System.out.println("steps (ms): " + Arrays.toString(Arrays.stream(steps).map(t -> t / 1_000_000).toArray()));
+        }
         System.out.printf(Locale.ROOT, "step: median %.1f ms, min %.1f ms (%.2f images/s at the median)%n",
                 timed[timed.length / 2] / 1e6, timed[0] / 1e6, batch * 1e9 / timed[timed.length / 2]);
         System.exit(0);
