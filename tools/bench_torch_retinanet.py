@@ -5,6 +5,7 @@ layer1 frozen: what retinanet_resnet50_fpn builds with pretrained weights and tr
 step = forward with losses, backward, SGD step, at batch 2, 2 threads.
 
 Run: /usr/bin/python3 tools/bench_torch_retinanet.py [size=512] [runs=5] [forms=forward,train,finetune]
+(the form `profile` prints torch.profiler's table of one step from scratch: where torchvision's time goes)
 The forward times model.backbone + model.head (no resize/normalise transform, no post-processing), as the DL4J
 graph does; the steps use the full model on SIZE x SIZE images (min_size=max_size=SIZE so no resize). No weights
 are downloaded: the fine-tuning model is built the way torchvision builds it around pretrained weights, with its
@@ -89,3 +90,10 @@ if "finetune" in forms:
     frozen = sum(p.numel() for p in tuned.parameters() if not p.requires_grad)
     print(f"fine-tuning model: {frozen} frozen parameters (conv1, layer1), FrozenBatchNorm2d")
     print("fine-tuning step:", timed(stepper(tuned)))
+if "profile" in forms:
+    # where torchvision's step from scratch goes: torch.profiler's operators by their own CPU time
+    step = stepper(model)
+    step()
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        step()
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
