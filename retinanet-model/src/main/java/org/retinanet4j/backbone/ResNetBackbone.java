@@ -74,8 +74,8 @@ public final class ResNetBackbone {
     public BackboneFeatures addTo(GraphBuilder g, String input) {
         boolean stemFrozen = isFrozen(0);
         String x = convBnRelu(g, "conv1", "bn1", "relu", input, 3, 64, 7, 2, 3, stemFrozen);
-        x = add(g, "maxpool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                .kernelSize(3, 3).stride(2, 2).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(),
+        x = add(g, "maxpool", DirectLayers.maxPooling(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(3, 3).stride(2, 2).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build()),
                 stemFrozen, x);
         int cIn = 64;
         String[] stageOut = new String[4];

@@ -2,10 +2,12 @@ package org.retinanet4j.layers;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
 /**
  * Where the graph builders choose between the direct layers and DL4J's own (the reference):
- * {@code -Dretinanet.dl4jLayers=true} builds DL4J's {@code ConvolutionLayer} and {@code BatchNormalization};
+ * {@code -Dretinanet.dl4jLayers=true} builds DL4J's {@code ConvolutionLayer}, {@code BatchNormalization} and
+ * {@code SubsamplingLayer};
  * read when a network configuration is built. Both have the same parameters, so a saved model or imported
  * weights fit either.
  */
@@ -30,5 +32,9 @@ public final class DirectLayers {
 
     public static BatchNormalization batchNorm(BatchNormalization built) {
         return enabled() ? DirectBatchNormalization.of(built) : built;
+    }
+
+    public static SubsamplingLayer maxPooling(SubsamplingLayer built) {
+        return enabled() ? DirectMaxPooling.of(built) : built;
     }
 }

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collections;
 import java.util.Map;
@@ -93,6 +95,34 @@ class DirectLayersTest {
         compare(reference, of(layers.getSecond()), x, type == DataType.DOUBLE ? 1e-9 : 5e-5, true);
     }
 
+    @ParameterizedTest(name = "max pooling k{0} s{1} p{2} on {3}x{4}, {5}")
+    @CsvSource({"3,2,1,13,11,relu", "3,2,1,16,16,relu", "2,2,0,9,8,randn", "3,1,1,7,10,relu", "3,2,1,12,9,randn"})
+    void maxPoolingMatchesDl4jExactly(int k, int stride, int pad, int h, int w, String input) {
+        SubsamplingLayer conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(k, k)
+                .stride(stride, stride).padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).build();
+        Layer reference = instantiateWithoutParameters(conf);
+        Layer direct = instantiateWithoutParameters(DirectMaxPooling.of(conf));
+        assertInstanceOf(DirectMaxPoolingLayer.class, direct);
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, h, w);
+        if (input.equals("relu")) {
+            Transforms.relu(x, false); // many equal zeros in a window: the first one must win, as in DL4J's layer
+        }
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        for (boolean training : new boolean[]{false, true}) {
+            reference.setInput(x.dup(), ws);
+            direct.setInput(x.dup(), ws);
+            INDArray expected = reference.activate(training, ws);
+            INDArray actual = direct.activate(training, ws);
+            assertEquals(expected, actual, "output, training " + training);
+        }
+        INDArray eps = Nd4j.randn(DataType.FLOAT, reference.activate(true, ws).shape());
+        direct.activate(true, ws);
+        INDArray expectedGrad = reference.backpropGradient(eps.dup(), ws).getSecond();
+        INDArray actualGrad = direct.backpropGradient(eps.dup(), ws).getSecond();
+        assertEquals(expectedGrad, actualGrad, "input gradient");
+    }
+
     private static Pair<Layer, Layer> pair(org.deeplearning4j.nn.conf.layers.Layer reference,
                                            org.deeplearning4j.nn.conf.layers.Layer direct, DataType type) {
         Layer a = instantiate(reference, type);
@@ -100,6 +130,11 @@ class DirectLayersTest {
         b.params().assign(Nd4j.randn(type, a.params().shape()));
         a.params().assign(b.params());
         return new Pair<>(a, b);
+    }
+
+    private static Layer instantiateWithoutParameters(org.deeplearning4j.nn.conf.layers.Layer conf) {
+        NeuralNetConfiguration nnc = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(conf).build();
+        return conf.instantiate(nnc, Collections.emptyList(), 0, null, true, DataType.FLOAT);
     }
 
     private static Layer instantiate(org.deeplearning4j.nn.conf.layers.Layer conf, DataType type) {
