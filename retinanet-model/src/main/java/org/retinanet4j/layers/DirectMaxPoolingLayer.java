@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
 /**
  * The layer of {@link DirectMaxPooling}. Each output is the largest input of its window (the window clipped to the
  * image: padding never wins), the first in row-major order among equal values, as DL4J's layer and torch pick it;
- * a training forward pass keeps that position, and the backward pass adds each output's gradient there. Other
+ * a training forward pass keeps that position, and the backward pass adds each output's gradient there (where
+ * overlapping windows share a maximum, in output order: the sum can differ from DL4J's in the last bits). Other
  * pooling types, layouts, data types, dilation or {@code ConvolutionMode.Same} fall back to DL4J's implementation.
  */
 public class DirectMaxPoolingLayer extends SubsamplingLayer {

@@ -97,7 +97,7 @@ class DirectLayersTest {
 
     @ParameterizedTest(name = "max pooling k{0} s{1} p{2} on {3}x{4}, {5}")
     @CsvSource({"3,2,1,13,11,relu", "3,2,1,16,16,relu", "2,2,0,9,8,randn", "3,1,1,7,10,relu", "3,2,1,12,9,randn"})
-    void maxPoolingMatchesDl4jExactly(int k, int stride, int pad, int h, int w, String input) {
+    void maxPoolingMatchesDl4j(int k, int stride, int pad, int h, int w, String input) {
         SubsamplingLayer conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(k, k)
                 .stride(stride, stride).padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).build();
         Layer reference = instantiateWithoutParameters(conf);
@@ -120,6 +120,8 @@ class DirectLayersTest {
         direct.activate(true, ws);
         INDArray expectedGrad = reference.backpropGradient(eps.dup(), ws).getSecond();
         INDArray actualGrad = direct.backpropGradient(eps.dup(), ws).getSecond();
+        // equal within ND4J's comparison tolerance: where overlapping windows share a maximum their gradients add up
+        // in another order than DL4J's (differences of a few ulps); a gradient routed elsewhere differs by O(1)
         assertEquals(expectedGrad, actualGrad, "input gradient");
     }
 
