@@ -10,9 +10,8 @@ import java.util.Collection;
 
 /**
  * A DL4J {@link SubsamplingLayer} configuration (same JSON apart from the class name, no parameters) whose layer is
- * {@link DirectMaxPoolingLayer}: max pooling of float NCHW arrays in one pass on all cores, remembering where each
- * maximum was for the backward pass (DL4J's oneDNN helper was slow on ResNet's stem pooling at 512x512:
- * docs/benchmarks.md, "Model").
+ * {@link DirectMaxPoolingLayer}: max pooling of large float NCHW planes in Java on all cores (DL4J's oneDNN helper
+ * was slow on ResNet's stem pooling at 512x512 and fast on small planes: docs/benchmarks.md, "Model").
  */
 public class DirectMaxPooling extends SubsamplingLayer {
 

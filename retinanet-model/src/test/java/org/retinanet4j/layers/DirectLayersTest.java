@@ -96,13 +96,15 @@ class DirectLayersTest {
     }
 
     @ParameterizedTest(name = "max pooling k{0} s{1} p{2} on {3}x{4}, {5}")
-    @CsvSource({"3,2,1,13,11,relu", "3,2,1,16,16,relu", "2,2,0,9,8,randn", "3,1,1,7,10,relu", "3,2,1,12,9,randn"})
+    @CsvSource({"3,2,1,131,129,relu", "3,2,1,128,128,relu", "2,2,0,129,130,randn", "3,1,1,128,133,relu",
+            "3,2,1,130,128,randn"}) // planes of at least DirectMaxPoolingLayer.MIN_PLANE_PIXELS
     void maxPoolingMatchesDl4j(int k, int stride, int pad, int h, int w, String input) {
         SubsamplingLayer conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(k, k)
                 .stride(stride, stride).padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).build();
         Layer reference = instantiateWithoutParameters(conf);
         Layer direct = instantiateWithoutParameters(DirectMaxPooling.of(conf));
         assertInstanceOf(DirectMaxPoolingLayer.class, direct);
+        assertTrue((long) h * w >= DirectMaxPoolingLayer.MIN_PLANE_PIXELS, "the direct path runs");
         Nd4j.getRandom().setSeed(17);
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, h, w);
         if (input.equals("relu")) {
