@@ -10,8 +10,9 @@ import java.util.stream.IntStream;
 
 /**
  * Batch normalisation of float NCHW arrays in as few passes over memory as the arithmetic allows, on all cores:
- * statistics in one pass (shifted sums, see {@link #statistics}), the normalisation with its fused ReLU in one, and the backward pass in two (the sums of {@code dY} and of
- * {@code dY (x - mean)} with the ReLU mask read on the fly, then {@code dX}). An array {@code [N, C, H, W]} is read
+ * statistics in one pass (shifted sums, see {@link #statistics}), the normalisation with its fused ReLU in one,
+ * and the backward pass in two (the sums of {@code dY} and of {@code dY (x - mean)} with the ReLU mask read on the
+ * fly, then {@code dX}). An array {@code [N, C, H, W]} is read
  * as {@code N*C} rows of {@code H*W} pixels; sums are accumulated in double precision.
  */
 final class BatchNormKernels {

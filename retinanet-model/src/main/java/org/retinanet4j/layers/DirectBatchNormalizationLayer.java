@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -64,7 +63,7 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
             }
             return super.activate(training, workspaceMgr);
         }
-        INDArray x = contiguous(input.castTo(dataType), ArrayType.FF_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input.castTo(dataType), ArrayType.FF_WORKING_MEM, workspaceMgr);
         long n = x.size(0);
         long c = x.size(1);
         if (c != layerConf().getNOut()) {
@@ -95,7 +94,7 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
             var = Transforms.pow(Nd4j.valueArrayOf(new long[]{c}, 10.0, dataType),
                     getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).reshape(c).mul(2), false);
         }
-        // gamma (x - mean) / sqrt(var + eps) + beta in one pass: libnd4j's batchnorm (oneDNN's, 3.6 ms on 34 MB)
+        // gamma (x - mean) / sqrt(var + eps) + beta in one pass: libnd4j's batchnorm (oneDNN's)
         Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, var, gamma, beta).addOutputs(out)
                 .addIntegerArguments(1, 1, 1).addFloatingPointArguments(eps).build());
         if (relu()) {
@@ -114,8 +113,8 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         if (batchMean == null) {
             throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward pass");
         }
-        INDArray x = contiguous(input.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
-        INDArray dy = contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray dy = WorkspaceArrays.contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
         if (relu() && lastOutput == null) {
             throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward");
         }
@@ -267,7 +266,4 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         return perChannel.reshape(1, c).repeat(0, n).reshape('c', n * c, 1);
     }
 
-    private static INDArray contiguous(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : mgr.dup(type, a, 'c');
-    }
 }

@@ -15,7 +15,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -86,7 +85,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         }
         applyDropOutIfNecessary(training, workspaceMgr);
         validateInputDepth(input.size(1));
-        INDArray x = contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
         INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray b = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outputShape(x), 'c');
@@ -141,8 +140,8 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
             delta = layerConf().getActivationFn().backprop(preOutput.dup(), epsilon).getFirst();
             preOutput = null;
         }
-        delta = contiguous(delta, ArrayType.BP_WORKING_MEM, workspaceMgr);
-        INDArray x = contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        delta = WorkspaceArrays.contiguous(delta, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray wGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray bGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
@@ -209,7 +208,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
     /**
      * Whether the backward pass should run as unfolded matrix products: oneDNN's backward pass (weights above all)
      * was 2 to 5 times slower than im2col + GEMM where the channels are many for the pixels (ResNet's last stages:
-     * 512 channels on 4x4 took 27.8 ms against 8.9; 128 channels on 16x16 were faster in oneDNN).
+     * 512 channels on 4x4; 128 channels on 16x16 were faster in oneDNN; docs/benchmarks.md, "Model").
      */
     private boolean im2colBackward(INDArray x, INDArray delta) {
         long pixels = delta.size(2) * delta.size(3);
@@ -221,8 +220,8 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
      * {@code dW = sum_i dY_i col_i^T}, and when asked {@code dX = col2im(W^T dY_i)}. With many pixels, one product
      * per image: writing im2col's output through a permuted view (to batch the products) or permuting it with ND4J
      * cost more than the products saved. With few pixels (ResNet's last stages on small images) the per-image
-     * products are too thin to run fast (a 512 x 16 by 16 x 4608 product ran at a fifth of the speed of the same
-     * work as one 512 x 128 by 128 x 4608 product), so the images are regrouped side by side first.
+     * products are too thin to run fast, so the images are regrouped side by side first (docs/benchmarks.md,
+     * "Model").
      */
     private void unfoldedBackward(INDArray x, INDArray w, INDArray delta, INDArray wGrad, INDArray bGrad,
                                   INDArray epsNext, LayerWorkspaceMgr mgr) {
@@ -299,9 +298,6 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
                 NDArrayIndex.interval(0, s[0], input.size(2)), NDArrayIndex.interval(0, s[1], input.size(3))};
     }
 
-    private static INDArray contiguous(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : mgr.dup(type, a, 'c');
-    }
 
     /** libnd4j's conv2d arguments: kernel, stride, explicit padding, dilation, VALID mode, NCHW, OIYX weights. */
     private int[] convArgs() {

@@ -11,25 +11,24 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
  * The layer of {@link DirectMaxPooling}. Each output is the largest input of its window (the window clipped to the
- * image: padding never wins), found with integer keys that order as the floats do; the backward pass adds each output's gradient to the
- * first input of its window equal to that output, the one DL4J's layer and torch pick among equal values (where
+ * image: padding never wins), found with integer keys that order as the floats do; the backward pass adds each
+ * output's gradient to the first input of its window equal to that output, the one DL4J's layer and torch pick among equal values (where
  * overlapping windows share a maximum, in output order: the sum can differ from DL4J's in the last bits). Other
  * pooling types, layouts, data types, dilation, {@code ConvolutionMode.Same} and planes under
  * {@link #MIN_PLANE_PIXELS} pixels fall back to DL4J's implementation.
  */
 public class DirectMaxPoolingLayer extends SubsamplingLayer {
     /**
-     * Image planes from this many pixels on: DL4J's oneDNN helper was fast on small planes (64x64, 8 x 64 channels:
-     * 0.7 ms forward, 4.5 ms backward, against 3.9 and 8.7 here) and slow on large ones (256x256, 2 x 64 channels:
-     * 46 and 70 ms, against 18 and 37 here; MaxPoolingBenchmark).
+     * Image planes from this many pixels on: DL4J's oneDNN helper was faster than this layer on the demo's 64x64
+     * planes and several times slower on ResNet-50's 256x256 ones (MaxPoolingBenchmark; docs/benchmarks.md, "Model").
      */
     static final long MIN_PLANE_PIXELS = 128 * 128;
     /** The output of the last training forward pass: the backward pass finds each window's maximum again. */
@@ -56,7 +55,7 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
             return super.activate(training, workspaceMgr);
         }
         Window win = new Window(layerConf(), input);
-        INDArray x = contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 new long[]{x.size(0), x.size(1), win.oh, win.ow}, 'c');
         FloatBuffer in = x.data().asNioFloat();
@@ -100,8 +99,8 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
             throw new IllegalStateException("max pooling " + layerId() + ": backward without a training forward pass");
         }
         Window win = new Window(layerConf(), input);
-        INDArray x = contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
-        INDArray dy = contiguous(epsilon.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray x = WorkspaceArrays.contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray dy = WorkspaceArrays.contiguous(epsilon.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer out = lastOutput.data().asNioFloat();
@@ -121,7 +120,7 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
             in.get(inBase + plane * hw, src, 0, hw);
             out.get(outBase + plane * ohw, max, 0, ohw);
             g.get(gBase + plane * ohw, grad, 0, ohw);
-            java.util.Arrays.fill(acc, 0, hw, 0f);
+            Arrays.fill(acc, 0, hw, 0f);
             for (int y = 0; y < win.oh; y++) {
                 int y0 = win.y0(y);
                 int y1 = win.y1(y);
@@ -221,7 +220,4 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
         }
     }
 
-    private static INDArray contiguous(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : mgr.dup(type, a, 'c');
-    }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -23,15 +24,15 @@ class BatchNormKernelsTest {
         double[] offsets = {0, -7, 3e3, 2e4};
         double[] spreads = {1, 0.5, 0.1, 0.01};
         for (int ch = 0; ch < c; ch++) {
-            INDArray channel = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(ch));
+            INDArray channel = x.get(NDArrayIndex.all(),
+                    NDArrayIndex.point(ch));
             channel.muli(spreads[ch]).addi(offsets[ch]);
         }
         double[][] stats = BatchNormKernels.statistics(x, n, c, pixels);
         INDArray xd = x.castTo(DataType.DOUBLE);
         for (int ch = 0; ch < c; ch++) {
-            INDArray values = xd.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(ch)).dup().reshape(-1);
+            INDArray values = xd.get(NDArrayIndex.all(),
+                    NDArrayIndex.point(ch)).dup().reshape(-1);
             double mean = values.meanNumber().doubleValue();
             double var = values.sub(mean).norm2Number().doubleValue();
             var = var * var / values.length();

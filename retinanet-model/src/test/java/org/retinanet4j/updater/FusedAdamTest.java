@@ -2,6 +2,7 @@ package org.retinanet4j.updater;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-import java.util.Map;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,11 +86,10 @@ class FusedAdamTest {
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2).build(), "dense")
                 .setOutputs("out").build();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
-        for (Map.Entry<String, ?> e : Map.of("dense", 0, "out", 0).entrySet()) {
-            BaseLayer layer = (BaseLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices()
-                    .get(e.getKey())).getLayerConf().getLayer();
-            assertInstanceOf(FusedAdam.class, layer.getIUpdater(), e.getKey());
-            assertEquals(adam, layer.getIUpdater(), e.getKey());
+        for (String name : List.of("dense", "out")) {
+            BaseLayer layer = (BaseLayer) ((LayerVertex) back.getVertices().get(name)).getLayerConf().getLayer();
+            assertInstanceOf(FusedAdam.class, layer.getIUpdater(), name);
+            assertEquals(adam, layer.getIUpdater(), name);
         }
     }
 }
