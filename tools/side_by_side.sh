@@ -20,17 +20,17 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 exec > >(tee "$log") 2>&1
-busy() { awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$(nproc)" 'BEGIN { exit !(l >= c) }'; }
+policy() { RETINANET_WAIT_POLICY_ONLY=1 ./retinanet; }
 part() {
-  # The launcher lets OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE) once the 1-minute load average reaches the
-  # core count, and the previous part alone can leave it there: wait up to 90 s for it to fall, and say which.
+  # The launcher lets OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE) while other processes keep half a core or
+  # more busy; before each part wait up to 90 s for the machine to be idle, and record the launcher's choice.
   local waited=0
-  while busy && [ "$waited" -lt 90 ]; do sleep 5; waited=$((waited + 5)); done
-  local policy="${OMP_WAIT_POLICY:-default (spin)}"
-  if [ -z "${OMP_WAIT_POLICY:-}" ] && busy; then policy="PASSIVE (busy machine)"; fi
+  while [ -z "${OMP_WAIT_POLICY:-}" ] && policy | grep -q PASSIVE && [ "$waited" -lt 90 ]; do
+    sleep 5; waited=$((waited + 5))
+  done
   echo
   echo "== $* | $(date -u +%H:%M:%S) UTC | load $(cut -d' ' -f1-3 /proc/loadavg) | waited ${waited}s |" \
-       "launcher OMP_WAIT_POLICY $policy"
+       "launcher $(policy)"
 }
 echo "side by side: this project against torchvision, $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
 lscpu | grep 'Model name'
