@@ -18,16 +18,7 @@ import train_torch_demo  # noqa: E402  (the demo's model, built as that script b
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 45
 size, batch = 128, 8
-torch.set_num_threads(2)
-torch.manual_seed(0)
-model = train_torch_demo.build_model(3, size, 32, 1)
-model.train()
-groups = train_torch_demo.clip_groups(model)
-opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-images = [torch.rand(3, size, size) for _ in range(batch)]
-box = [size * 0.08, size * 0.08, size * 0.47, size * 0.55]
-targets = [{"boxes": torch.tensor([box, [size * 0.55, size * 0.15, size * 0.94, size * 0.7]]),
-            "labels": torch.tensor([0, 1])} for _ in range(batch)]
+model, groups, opt, images, targets = train_torch_demo.timing_setup(size, batch)
 
 
 def step():

@@ -100,6 +100,21 @@ def clip_groups(model):
     return groups
 
 
+def timing_setup(size, batch):
+    """The timing scripts' step (bench_torch_demo_phases.py, profile_torch_demo.py): the demo's model on 2 threads,
+    its clipping groups, Adam, and a batch of random images with two boxes each."""
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    model = build_model(3, size, 32, 1)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    images = [torch.rand(3, size, size) for _ in range(batch)]
+    box = [size * 0.08, size * 0.08, size * 0.47, size * 0.55]
+    targets = [{"boxes": torch.tensor([box, [size * 0.55, size * 0.15, size * 0.94, size * 0.7]]),
+                "labels": torch.tensor([0, 1])} for _ in range(batch)]
+    return model, clip_groups(model), opt, images, targets
+
+
 def learning_rate(base, iteration, iterations):
     warmup = min(100, iterations // 10)
     lr = base * (0.1 if iteration >= int(iterations * 0.8) else 1.0)
