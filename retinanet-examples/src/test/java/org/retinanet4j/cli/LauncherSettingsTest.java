@@ -90,6 +90,8 @@ class LauncherSettingsTest {
             Thread.sleep(200);
             List<String> args = launch(Map.of());
             assertTrue(args.contains("policy=PASSIVE"), "busy cores: sleeping waits; java saw " + args);
+            assertTrue(args.get(0).startsWith("retinanet: other processes keep ")
+                    && args.get(0).contains("OMP_WAIT_POLICY=PASSIVE"), "the user is told: " + args);
             String report = String.join("\n", launch(Map.of("RETINANET_WAIT_POLICY_ONLY", "1")));
             assertTrue(report.startsWith("OMP_WAIT_POLICY=PASSIVE"), report);
             assertTrue(busyCores(report) >= 0.5, report);
