@@ -1,7 +1,6 @@
 package org.retinanet4j.bench;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,7 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.layers.DirectBatchNormalization;
 
 import java.util.Arrays;
-import java.util.Collections;
 
 /**
  * The backbone's batch normalisation with its fused ReLU ({@code DirectBatchNormalization.withRelu}), training
@@ -29,12 +27,7 @@ public final class BatchNormBenchmark {
         for (int[] s : shapes) {
             BatchNormalization conf = new BatchNormalization.Builder().nIn(s[1]).nOut(s[1]).eps(1e-5).decay(0.9).build();
             org.deeplearning4j.nn.conf.layers.Layer direct = DirectBatchNormalization.withRelu(conf);
-            NeuralNetConfiguration nnc = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(direct)
-                    .build();
-            long params = direct.initializer().numParams(nnc);
-            Layer layer = direct.instantiate(nnc, Collections.emptyList(), 0, Nd4j.ones(DataType.FLOAT, 1, params),
-                    true, DataType.FLOAT);
-            layer.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, params));
+            Layer layer = BenchLayers.trainable(direct, n -> Nd4j.ones(DataType.FLOAT, 1, n));
             INDArray x = Nd4j.randn(DataType.FLOAT, s[0], s[1], s[2], s[3]);
             INDArray epsilon = Nd4j.randn(DataType.FLOAT, s[0], s[1], s[2], s[3]);
             LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();

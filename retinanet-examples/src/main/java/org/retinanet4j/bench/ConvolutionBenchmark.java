@@ -2,7 +2,6 @@ package org.retinanet4j.bench;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
@@ -11,7 +10,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.retinanet4j.layers.DirectConvolution;
 
-import java.util.Collections;
 import java.util.Locale;
 
 /**
@@ -38,12 +36,7 @@ public final class ConvolutionBenchmark {
                     .convolutionMode(ConvolutionMode.Truncate).nIn(c[1]).nOut(c[3]).hasBias(false)
                     .activation(Activation.IDENTITY).build();
             ConvolutionLayer direct = c[6] == 1 ? DirectConvolution.first(conf) : DirectConvolution.of(conf);
-            NeuralNetConfiguration nnc = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(direct)
-                    .build();
-            long params = direct.initializer().numParams(nnc);
-            Layer layer = direct.instantiate(nnc, Collections.emptyList(), 0,
-                    Nd4j.randn(DataType.FLOAT, 1, params).muli(0.05), true, DataType.FLOAT);
-            layer.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, params));
+            Layer layer = BenchLayers.trainable(direct, n -> Nd4j.randn(DataType.FLOAT, 1, n).muli(0.05));
             LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
             INDArray x = Nd4j.randn(DataType.FLOAT, c[0], c[1], c[2], c[2]);
             long[] forward = new long[runs];

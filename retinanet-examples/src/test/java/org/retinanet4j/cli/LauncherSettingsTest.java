@@ -76,11 +76,9 @@ class LauncherSettingsTest {
         List<Thread> spinners = new ArrayList<>();
         for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) { // this JVM is "another process"
             Thread t = new Thread(() -> {
-                long x = 0;
                 while (!stop.get()) {
-                    x += System.nanoTime() & 1;
+                    Thread.onSpinWait(); // busy, not sleeping: the CPU time the launcher must see
                 }
-                assertTrue(x >= 0);
             });
             t.setDaemon(true);
             t.start();
