@@ -21,10 +21,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.retinanet4j.layers.ReluMask;
+import org.retinanet4j.onednn.ConvolutionGeometry;
+import org.retinanet4j.onednn.ConvolutionPrimitives;
+import org.retinanet4j.onednn.OneDnn;
+import org.retinanet4j.onednn.WeightLayout;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The runtime vertex of {@link SharedConvHeadVertex}, computed with ND4J's {@code conv2d} and {@code conv2d_bp}
- * ops directly instead of a SameDiff session.
+ * The runtime vertex of {@link SharedConvHeadVertex}, computed with oneDNN's convolutions (in float, where
+ * {@link OneDnn#enabled()}) or ND4J's {@code conv2d} and {@code conv2d_bp} ops, instead of a SameDiff session.
  *
  * <p>Why: DL4J M2.1's SameDiff vertex recomputes the whole head forward inside its backward pass (its
  * {@code calculateGradients} starts again from the inputs), doubles the gradients (see
@@ -41,9 +48,14 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
             .dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
             .weightsFormat(WeightsFormat.YXIO).build();
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SharedConvHeadGraphVertex.class);
     private final SharedConvHeadVertex head;
     /** Per level: the inputs of every conv of the chain (index 0 = the level input), kept for backward. */
     private INDArray[][] convInputs;
+    /** oneDNN's primitives per position in the chains ({@code level * convs + conv}): each keeps its own input copy. */
+    private final Map<Integer, ConvolutionPrimitives> oneDnn = new HashMap<>();
+    /** Set when oneDNN had no kernel for a convolution of this head: ND4J's ops run them all. */
+    private boolean noOneDnn;
 
     public SharedConvHeadGraphVertex(SharedConvHeadVertex config, ComputationGraph graph, String name,
                                      int vertexIndex, INDArray paramsView, boolean initParams, DataType dataType) {
@@ -89,9 +101,16 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
                     if (kept != null) {
                         kept[l][c] = x;
                     }
-                    INDArray y = Nd4j.exec(new Conv2D(x, weight(c), bias(c), CONV3X3_PAD1))[0];
-                    if (c < convs - 1) {
-                        Transforms.relu(y, false);
+                    ConvolutionPrimitives prims = oneDnn(l, c, x);
+                    INDArray y;
+                    if (prims != null) {
+                        y = Nd4j.createUninitialized(dataType, new long[]{n, weight(c).size(3), x.size(2), x.size(3)}, 'c');
+                        prims.forward(x, weight(c), bias(c), y); // the ReLU fused
+                    } else {
+                        y = Nd4j.exec(new Conv2D(x, weight(c), bias(c), CONV3X3_PAD1))[0];
+                        if (c < convs - 1) {
+                            Transforms.relu(y, false);
+                        }
                     }
                     if (kept == null && c > 0) {
                         release(x);
@@ -156,11 +175,16 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
                     INDArray gradIn = c == 0 ? inputEpsilon : Nd4j.createUninitialized(dataType, x.shape(), 'c');
                     INDArray gradW = Nd4j.createUninitialized(dataType, weight(c).shape(), 'c');
                     INDArray gradB = Nd4j.createUninitialized(dataType, bias(c).shape(), 'c');
-                    DynamicCustomOp bp = DynamicCustomOp.builder("conv2d_bp")
-                            .addInputs(x, weight(c), bias(c), g).addOutputs(gradIn, gradW, gradB).build();
-                    // the forward op's integer arguments (kernel, stride, padding, mode, formats)
-                    bp.addIArgument(new Conv2D(x, weight(c), bias(c), CONV3X3_PAD1).iArgs());
-                    Nd4j.exec(bp);
+                    ConvolutionPrimitives prims = oneDnn(l, c, x);
+                    if (prims != null) {
+                        prims.backward(x, weight(c), g, gradIn, gradW, gradB);
+                    } else {
+                        DynamicCustomOp bp = DynamicCustomOp.builder("conv2d_bp")
+                                .addInputs(x, weight(c), bias(c), g).addOutputs(gradIn, gradW, gradB).build();
+                        // the forward op's integer arguments (kernel, stride, padding, mode, formats)
+                        bp.addIArgument(new Conv2D(x, weight(c), bias(c), CONV3X3_PAD1).iArgs());
+                        Nd4j.exec(bp);
+                    }
                     gradTable.get(weightKey(c)).addi(gradW);
                     gradTable.get(biasKey(c)).addi(gradB.reshape(gradTable.get(biasKey(c)).shape()));
                     release(gradW, gradB, g);
@@ -177,6 +201,42 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
         }
         convInputs = null;
         return new Pair<>(gradient, inputEpsilons);
+    }
+
+    /**
+     * oneDNN's primitives for convolution {@code conv} of {@code level}'s chain on input {@code x}, or null where
+     * ND4J's ops run (doubles, oneDNN off or missing, arrays oneDNN cannot address directly).
+     */
+    private ConvolutionPrimitives oneDnn(int level, int conv, INDArray x) {
+        if (noOneDnn || x.dataType() != DataType.FLOAT || !OneDnn.enabled() || !OneDnn.denseC(x)
+                || !OneDnn.denseC(weight(conv))) {
+            return null;
+        }
+        int convs = head.getDepth() + 1;
+        ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), weight(conv).size(3),
+                3, 3, 1, 1, 1, 1, 1, 1, WeightLayout.HWIO, true, conv < convs - 1, true);
+        int key = level * convs + conv;
+        ConvolutionPrimitives prims = oneDnn.get(key);
+        if (prims == null || !prims.geometry().equals(g)) {
+            if (prims != null) {
+                prims.close();
+            }
+            oneDnn.remove(key);
+            try {
+                prims = ConvolutionPrimitives.create(g);
+            } catch (IllegalStateException e) {
+                log.info("head {}: {}; ND4J's conv2d runs its convolutions", getVertexName(), e.getMessage());
+                noOneDnn = true;
+                return null;
+            }
+            oneDnn.put(key, prims);
+        }
+        return prims;
+    }
+
+    /** Whether this head has run through oneDNN's primitives (for tests). */
+    boolean ranOneDnn() {
+        return !oneDnn.isEmpty();
     }
 
     /**

@@ -19,6 +19,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.onednn.ConvolutionGeometry;
+import org.retinanet4j.onednn.ConvolutionPrimitives;
+import org.retinanet4j.onednn.OneDnn;
+import org.retinanet4j.onednn.WeightLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The layer of {@link DirectConvolution}: the same convolution as DL4J's {@link ConvolutionLayer}, computed
@@ -28,8 +39,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>1x1 convolutions (most of a ResNet-50 and the FPN's lateral convolutions) are one matrix product per image
  *   ({@code [cOut, cIn] x [cIn, H*W]} in NCHW): BLAS ran them 4 to 10 times faster than the oneDNN convolution on
  *   plain NCHW arrays, backward even more. A stride is a strided copy of the input first.</li>
- *   <li>Other kernels run libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN where the native build has it) on
- *   the DL4J weight layout directly.</li>
+ *   <li>Other kernels (3x3, the 7x7 stem) in float run oneDNN's own kernels ({@link ConvolutionPrimitives}: blocked
+ *   layouts, the ReLU fused, built once per input shape); elsewhere (doubles, {@code -Dretinanet.onednn=false},
+ *   other backends) libnd4j's {@code conv2d} / {@code conv2d_bp} or the unfolded products below.</li>
  *   <li>Backward never repeats the forward pass: with an identity activation the pre-activation is not needed, a
  *   ReLU is applied in place and its backward pass reads the output; another activation makes the layer keep a
  *   copy of its pre-activation.</li>
@@ -40,6 +52,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public class DirectConvolutionLayer extends ConvolutionLayer {
     /** Output pixels per image up to which the unfolded backward pass multiplies all images at once. */
     private static final long SIDE_BY_SIDE_PIXELS = 64;
+    /** Input shapes per layer whose oneDNN primitives are kept (training uses one; evaluation may add a few). */
+    private static final int KEPT_SHAPES = 4;
+    private static final Logger log = LoggerFactory.getLogger(DirectConvolutionLayer.class);
+    private final Map<ConvolutionGeometry, ConvolutionPrimitives> oneDnn =
+            new LinkedHashMap<>(KEPT_SHAPES * 2, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ConvolutionGeometry, ConvolutionPrimitives> eldest) {
+                    boolean remove = size() > KEPT_SHAPES;
+                    if (remove) {
+                        eldest.getValue().close();
+                    }
+                    return remove;
+                }
+            };
+    /** Shapes oneDNN had no kernel for: libnd4j's path runs them. */
+    private final Set<ConvolutionGeometry> noOneDnn = new HashSet<>();
     /** The output of the last training forward pass when the activation is a ReLU (computed in place). */
     private INDArray reluOutput;
 
@@ -89,6 +117,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray b = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outputShape(x), 'c');
+        boolean reluApplied = false;
         if (pointwise()) {
             INDArray xs = strided(x, ArrayType.FF_WORKING_MEM, workspaceMgr);
             long n = x.size(0);
@@ -104,12 +133,20 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
                 }
             }
         } else {
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d");
-            op = b == null ? op.addInputs(x, w) : op.addInputs(x, w, b.reshape(b.length()));
-            Nd4j.exec(op.addOutputs(out).addIntegerArguments(convArgs()).build());
+            ConvolutionPrimitives prims = oneDnn(x);
+            if (prims != null) {
+                prims.forward(x, w, b, out);
+                reluApplied = relu(); // fused into the kernel
+            } else {
+                DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d");
+                op = b == null ? op.addInputs(x, w) : op.addInputs(x, w, b.reshape(b.length()));
+                Nd4j.exec(op.addOutputs(out).addIntegerArguments(convArgs()).build());
+            }
         }
         if (relu()) {
-            Transforms.relu(out, false);
+            if (!reluApplied) {
+                Transforms.relu(out, false);
+            }
             reluOutput = training ? out : null;
         } else if (!identity()) {
             if (training) {
@@ -147,7 +184,10 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         INDArray bGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
         INDArray epsNext = inputGradient() || pointwise()
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c') : null;
-        if (pointwise()) {
+        ConvolutionPrimitives prims = pointwise() ? null : oneDnn(x);
+        if (prims != null) {
+            prims.backward(x, w, delta, epsNext, wGrad, bGrad);
+        } else if (pointwise()) {
             pointwiseBackward(x, w, delta, wGrad, bGrad, epsNext, workspaceMgr);
         } else if (!inputGradient() || im2colBackward(x, delta)) {
             unfoldedBackward(x, w, delta, wGrad, bGrad, inputGradient() ? epsNext : null, workspaceMgr);
@@ -198,6 +238,36 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
             epsNext.assign(0);
             epsNext.get(stridedIndex()).assign(dxs);
         }
+    }
+
+    /**
+     * oneDNN's primitives for this input (built on first use), or null where libnd4j's path runs: 1x1 kernels
+     * (matrix products are faster), doubles, activations other than identity and ReLU, oneDNN off or missing.
+     */
+    private ConvolutionPrimitives oneDnn(INDArray x) {
+        if (pointwise() || x.dataType() != DataType.FLOAT || !(identity() || relu()) || !OneDnn.enabled()) {
+            return null;
+        }
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), c.getNOut(),
+                c.getKernelSize()[0], c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], c.getPadding()[0],
+                c.getPadding()[1], c.getDilation()[0], c.getDilation()[1], WeightLayout.OIHW, hasBias(), relu(), inputGradient());
+        ConvolutionPrimitives prims = oneDnn.get(g);
+        if (prims == null && !noOneDnn.contains(g)) {
+            try {
+                prims = ConvolutionPrimitives.create(g);
+                oneDnn.put(g, prims);
+            } catch (IllegalStateException e) {
+                log.info("convolution {}: {}; libnd4j's conv2d runs it", layerId(), e.getMessage());
+                noOneDnn.add(g);
+            }
+        }
+        return prims;
+    }
+
+    /** Whether this layer has run through oneDNN's primitives (for tests). */
+    boolean ranOneDnn() {
+        return !oneDnn.isEmpty();
     }
 
     /** False for a layer fed by the network input (its gradient would be thrown away). */

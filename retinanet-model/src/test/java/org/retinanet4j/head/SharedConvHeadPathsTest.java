@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.retinanet4j.onednn.OneDnn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +46,8 @@ class SharedConvHeadPathsTest {
             assertClose(sameDiff.gradient().getGradientFor(key), direct.gradient().getGradientFor(key), key);
         }
         assertClose(sameDiff.gradient().gradient(), direct.gradient().gradient(), "all parameter gradients");
+        assertEquals(OneDnn.enabled(), ((SharedConvHeadGraphVertex) direct.getVertex("head")).ranOneDnn(),
+                "float heads run oneDNN's convolutions where it is enabled");
 
         // a different batch size after the first calls (the case that crashed an earlier SameDiff head)
         INDArray one = direct.output(a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)),

@@ -14,6 +14,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.retinanet4j.onednn.OneDnn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -37,7 +38,9 @@ class DirectLayersTest {
     @CsvSource({"1,1,0,false,FLOAT,6,13", "1,2,0,false,FLOAT,6,13", "1,1,0,true,FLOAT,6,13", "1,2,0,true,DOUBLE,6,13",
             "3,1,1,false,FLOAT,6,13", "3,2,1,false,FLOAT,6,13", "3,2,1,true,DOUBLE,6,13", "7,2,3,false,FLOAT,6,13",
             // many channels on few pixels: the backward pass runs as im2col + matrix products, the images side by side
-            "3,1,1,false,FLOAT,64,3", "3,2,1,true,DOUBLE,64,5", "3,1,1,true,FLOAT,64,3", "3,1,1,true,DOUBLE,64,4"})
+            "3,1,1,false,FLOAT,64,3", "3,2,1,true,DOUBLE,64,5", "3,1,1,true,FLOAT,64,3", "3,1,1,true,DOUBLE,64,4",
+            // even sizes with stride 2: less padding after than before in oneDNN's terms
+            "3,2,1,true,FLOAT,6,12", "7,2,3,true,FLOAT,16,16"})
     void convolutionMatchesDl4j(int k, int stride, int pad, boolean bias, DataType type, int channels, int size) {
         ConvolutionLayer conf = convolution(k, stride, pad, bias, channels, Activation.IDENTITY);
         Nd4j.getRandom().setSeed(11);
@@ -45,25 +48,35 @@ class DirectLayersTest {
         Pair<Layer, Layer> layers = pair(conf, DirectConvolution.of(conf), type);
         assertInstanceOf(DirectConvolutionLayer.class, layers.getSecond());
         compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
+        assertOneDnnWhereExpected(layers.getSecond(), k, type);
+    }
+
+    /** Float convolutions with kernels above 1x1 run oneDNN's primitives (unless switched off); the rest do not. */
+    private static void assertOneDnnWhereExpected(Layer layer, int k, DataType type) {
+        boolean expected = k > 1 && type == DataType.FLOAT && OneDnn.enabled();
+        assertEquals(expected, ((DirectConvolutionLayer) layer).ranOneDnn(), "ran oneDNN's primitives");
     }
 
     @ParameterizedTest(name = "first conv k{0} s{1} {2} on {3} rows")
-    @CsvSource({"7,2,FLOAT,17", "3,1,DOUBLE,17", "3,2,DOUBLE,9", "7,2,FLOAT,9"}) // 9 rows: the images side by side
+    @CsvSource({"7,2,FLOAT,17", "3,1,DOUBLE,17", "3,2,DOUBLE,9", "7,2,FLOAT,9", "3,2,FLOAT,16"}) // 9 rows: the images side by side
     void firstConvolutionComputesWeightGradientsOnly(int k, int stride, DataType type, int rows) {
         ConvolutionLayer conf = convolution(k, stride, k / 2, false, 3, Activation.IDENTITY);
         Nd4j.getRandom().setSeed(14);
         INDArray x = Nd4j.randn(type, 2, 3, rows, 15);
         Pair<Layer, Layer> layers = pair(conf, DirectConvolution.first(conf), type);
         compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, false);
+        assertOneDnnWhereExpected(layers.getSecond(), k, type);
     }
 
     @ParameterizedTest(name = "conv + fused ReLU k{0} {1}")
-    @CsvSource({"1,FLOAT", "3,DOUBLE"})
+    @CsvSource({"1,FLOAT", "3,DOUBLE", "3,FLOAT"})
     void convolutionWithReluMatchesDl4j(int k, DataType type) {
         ConvolutionLayer conf = convolution(k, 1, k / 2, true, 6, Activation.RELU);
         Nd4j.getRandom().setSeed(15);
         INDArray x = Nd4j.randn(type, 2, 6, 9, 8);
-        compare(pair(conf, DirectConvolution.of(conf), type), x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
+        Pair<Layer, Layer> layers = pair(conf, DirectConvolution.of(conf), type);
+        compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
+        assertOneDnnWhereExpected(layers.getSecond(), k, type);
     }
 
     private static ConvolutionLayer convolution(int k, int stride, int pad, boolean bias, int channels,
