@@ -8,21 +8,23 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.retinanet4j.onednn.OneDnn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.onednn.OneDnn;
 
 import java.util.Collections;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +51,26 @@ class DirectLayersTest {
         assertInstanceOf(DirectConvolutionLayer.class, layers.getSecond());
         compare(layers, x, type == DataType.DOUBLE ? 1e-10 : 2e-5, true);
         assertOneDnnWhereExpected(layers.getSecond(), k, type);
+    }
+
+    @Test
+    void oneDnnSwitchedOffRunsLibnd4jsOpsWithTheSameResults() {
+        ConvolutionLayer conf = convolution(3, 1, 1, true, 6, Activation.RELU);
+        Nd4j.getRandom().setSeed(16);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 6, 9, 8);
+        Pair<Layer, Layer> layers = pair(conf, DirectConvolution.of(conf), DataType.FLOAT);
+        String before = System.getProperty(OneDnn.PROPERTY);
+        System.setProperty(OneDnn.PROPERTY, "false");
+        try {
+            compare(layers, x, 2e-5, true);
+            assertFalse(((DirectConvolutionLayer) layers.getSecond()).ranOneDnn(), "-Dretinanet.onednn=false is obeyed");
+        } finally {
+            if (before == null) {
+                System.clearProperty(OneDnn.PROPERTY);
+            } else {
+                System.setProperty(OneDnn.PROPERTY, before);
+            }
+        }
     }
 
     /** Float convolutions with kernels above 1x1 run oneDNN's primitives (unless switched off); the rest do not. */
