@@ -35,6 +35,8 @@ import java.util.Set;
  * pretrained weights); default all three. Each step is {@code net.fit} with SGD, momentum 0.9 (DL4J's Nesterovs),
  * as the torchvision side steps. Compare with tools/bench_torch_retinanet.py.
  * {@code RETINANET_JAVA_OPTS=-Dcache=DEVICE} builds the graphs with DL4J's {@code CacheMode.DEVICE} (default NONE).
+ * {@code -Dretinanet.bench.alternate='retinanet.onednn=false;retinanet.onednn=true'} switches between two sets of
+ * system properties every run and prints each set's median ({@link AlternatingSettings}).
  */
 public final class RetinaNetBenchmark {
     private RetinaNetBenchmark() {
@@ -87,11 +89,18 @@ public final class RetinaNetBenchmark {
 
     private static long[] time(int runs, Runnable r) {
         r.run(); // warm-up: builds SameDiff graphs and oneDNN primitives
+        AlternatingSettings alternating = AlternatingSettings.fromSystemProperty(1);
         long[] t = new long[runs];
         for (int i = 0; i < runs; i++) {
             long s = System.nanoTime();
             r.run();
             t[i] = System.nanoTime() - s;
+            if (alternating != null) {
+                alternating.stepTimed(t[i] / 1e6);
+            }
+        }
+        if (alternating != null) {
+            System.out.print(alternating.report());
         }
         return t;
     }

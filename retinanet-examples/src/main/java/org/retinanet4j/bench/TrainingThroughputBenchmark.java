@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  * Defaults: small 256 8 1 10. The first two iterations (steps; with workers, each step is one batch per worker)
  * are warm-up and not counted. A second line gives the median and fastest step (steadier than the mean on a machine
  * with neighbours; JIT compilation makes the first twenty or so steps slower); {@code
- * RETINANET_JAVA_OPTS=-Dretinanet.bench.steps=true} prints every step's time.
+ * RETINANET_JAVA_OPTS=-Dretinanet.bench.steps=true} prints every step's time; {@code
+ * -Dretinanet.bench.alternate='a=1;a=2'} switches between two sets of system properties every 5 steps and prints
+ * each set's median ({@link AlternatingSettings}: the fair comparison on a machine whose speed drifts).
  */
 public final class TrainingThroughputBenchmark {
 
@@ -64,6 +66,7 @@ public final class TrainingThroughputBenchmark {
         TrainerConfig.Builder c = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-5)
                 .weightDecay(0).warmup(0, 1).workers(workers);
         int warm = 2;
+        AlternatingSettings alternating = AlternatingSettings.fromSystemProperty(5);
         long[] mark = new long[2];
         long[] steps = new long[iterations];
         long[] last = new long[1];
@@ -76,6 +79,9 @@ public final class TrainingThroughputBenchmark {
                     mark[1] = state.imagesSeen();
                 } else if (mark[0] != 0 && state.iteration() - warm - 1 < steps.length) {
                     steps[(int) (state.iteration() - warm - 1)] = now - last[0];
+                    if (alternating != null) {
+                        alternating.stepTimed((now - last[0]) / 1e6);
+                    }
                 }
                 last[0] = now;
             }
@@ -95,6 +101,9 @@ public final class TrainingThroughputBenchmark {
         }
         System.out.printf(Locale.ROOT, "step: median %.1f ms, min %.1f ms (%.2f images/s at the median)%n",
                 timed[timed.length / 2] / 1e6, timed[0] / 1e6, batch * 1e9 / timed[timed.length / 2]);
+        if (alternating != null) {
+            System.out.print(alternating.report());
+        }
         System.exit(0);
     }
 

@@ -21,13 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.retinanet4j.layers.ReluMask;
+import org.retinanet4j.onednn.ConvolutionCache;
 import org.retinanet4j.onednn.ConvolutionGeometry;
 import org.retinanet4j.onednn.ConvolutionPrimitives;
 import org.retinanet4j.onednn.OneDnn;
 import org.retinanet4j.onednn.WeightLayout;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The runtime vertex of {@link SharedConvHeadVertex}, computed with oneDNN's convolutions (in float, where
@@ -48,19 +46,18 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
             .dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
             .weightsFormat(WeightsFormat.YXIO).build();
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SharedConvHeadGraphVertex.class);
     private final SharedConvHeadVertex head;
     /** Per level: the inputs of every conv of the chain (index 0 = the level input), kept for backward. */
     private INDArray[][] convInputs;
-    /** oneDNN's primitives per position in the chains ({@code level * convs + conv}): each keeps its own input copy. */
-    private final Map<Integer, ConvolutionPrimitives> oneDnn = new HashMap<>();
-    /** Set when oneDNN had no kernel for a convolution of this head: ND4J's ops run them all. */
-    private boolean noOneDnn;
+    /** oneDNN's primitives per position in the chains ({@code level * convs + conv}) and input shape. */
+    private final ConvolutionCache oneDnn;
 
     public SharedConvHeadGraphVertex(SharedConvHeadVertex config, ComputationGraph graph, String name,
                                      int vertexIndex, INDArray paramsView, boolean initParams, DataType dataType) {
         super(config, graph, name, vertexIndex, paramsView, initParams, dataType);
         this.head = config;
+        // a training shape and an evaluation shape per position
+        this.oneDnn = new ConvolutionCache(2 * config.getNumLevels() * (config.getDepth() + 1));
     }
 
     /** Convolutions 0..depth-1 are the ReLU convolutions, convolution {@code depth} is the predictor. */
@@ -208,30 +205,14 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
      * ND4J's ops run (doubles, oneDNN off or missing, arrays oneDNN cannot address directly).
      */
     private ConvolutionPrimitives oneDnn(int level, int conv, INDArray x) {
-        if (noOneDnn || x.dataType() != DataType.FLOAT || !OneDnn.enabled() || !OneDnn.denseC(x)
+        if (x.dataType() != DataType.FLOAT || !OneDnn.enabled() || !OneDnn.denseC(x)
                 || !OneDnn.denseC(weight(conv))) {
             return null;
         }
         int convs = head.getDepth() + 1;
         ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), weight(conv).size(3),
                 3, 3, 1, 1, 1, 1, 1, 1, WeightLayout.HWIO, true, conv < convs - 1, true);
-        int key = level * convs + conv;
-        ConvolutionPrimitives prims = oneDnn.get(key);
-        if (prims == null || !prims.geometry().equals(g)) {
-            if (prims != null) {
-                prims.close();
-            }
-            oneDnn.remove(key);
-            try {
-                prims = ConvolutionPrimitives.create(g);
-            } catch (IllegalStateException e) {
-                log.info("head {}: {}; ND4J's conv2d runs its convolutions", getVertexName(), e.getMessage());
-                noOneDnn = true;
-                return null;
-            }
-            oneDnn.put(key, prims);
-        }
-        return prims;
+        return oneDnn.get(level * convs + conv, g, "head " + getVertexName());
     }
 
     /** Whether this head has run through oneDNN's primitives (for tests). */

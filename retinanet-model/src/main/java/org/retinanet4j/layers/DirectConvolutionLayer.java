@@ -19,17 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.onednn.ConvolutionCache;
 import org.retinanet4j.onednn.ConvolutionGeometry;
 import org.retinanet4j.onednn.ConvolutionPrimitives;
 import org.retinanet4j.onednn.OneDnn;
 import org.retinanet4j.onednn.WeightLayout;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The layer of {@link DirectConvolution}: the same convolution as DL4J's {@link ConvolutionLayer}, computed
@@ -52,22 +46,8 @@ import java.util.Set;
 public class DirectConvolutionLayer extends ConvolutionLayer {
     /** Output pixels per image up to which the unfolded backward pass multiplies all images at once. */
     private static final long SIDE_BY_SIDE_PIXELS = 64;
-    /** Input shapes per layer whose oneDNN primitives are kept (training uses one; evaluation may add a few). */
-    private static final int KEPT_SHAPES = 4;
-    private static final Logger log = LoggerFactory.getLogger(DirectConvolutionLayer.class);
-    private final Map<ConvolutionGeometry, ConvolutionPrimitives> oneDnn =
-            new LinkedHashMap<>(KEPT_SHAPES * 2, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<ConvolutionGeometry, ConvolutionPrimitives> eldest) {
-                    boolean remove = size() > KEPT_SHAPES;
-                    if (remove) {
-                        eldest.getValue().close();
-                    }
-                    return remove;
-                }
-            };
-    /** Shapes oneDNN had no kernel for: libnd4j's path runs them. */
-    private final Set<ConvolutionGeometry> noOneDnn = new HashSet<>();
+    /** oneDNN's primitives for the input shapes seen last (training uses one; evaluation may add a few). */
+    private final ConvolutionCache oneDnn = new ConvolutionCache(4);
     /** The output of the last training forward pass when the activation is a ReLU (computed in place). */
     private INDArray reluOutput;
 
@@ -252,17 +232,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), c.getNOut(),
                 c.getKernelSize()[0], c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], c.getPadding()[0],
                 c.getPadding()[1], c.getDilation()[0], c.getDilation()[1], WeightLayout.OIHW, hasBias(), relu(), inputGradient());
-        ConvolutionPrimitives prims = oneDnn.get(g);
-        if (prims == null && !noOneDnn.contains(g)) {
-            try {
-                prims = ConvolutionPrimitives.create(g);
-                oneDnn.put(g, prims);
-            } catch (IllegalStateException e) {
-                log.info("convolution {}: {}; libnd4j's conv2d runs it", layerId(), e.getMessage());
-                noOneDnn.add(g);
-            }
-        }
-        return prims;
+        return oneDnn.get(0, g, "convolution " + layerId());
     }
 
     /** Whether this layer has run through oneDNN's primitives (for tests). */
@@ -367,7 +337,6 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         return new INDArrayIndex[]{NDArrayIndex.all(), NDArrayIndex.all(),
                 NDArrayIndex.interval(0, s[0], input.size(2)), NDArrayIndex.interval(0, s[1], input.size(3))};
     }
-
 
     /** libnd4j's conv2d arguments: kernel, stride, explicit padding, dilation, VALID mode, NCHW, OIYX weights. */
     private int[] convArgs() {
