@@ -50,14 +50,12 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
     /** Per level: the inputs of every conv of the chain (index 0 = the level input), kept for backward. */
     private INDArray[][] convInputs;
     /** oneDNN's primitives per position in the chains ({@code level * convs + conv}) and input shape. */
-    private final ConvolutionCache oneDnn;
+    private transient ConvolutionCache oneDnn; // native state: made on first use, never serialised
 
     public SharedConvHeadGraphVertex(SharedConvHeadVertex config, ComputationGraph graph, String name,
                                      int vertexIndex, INDArray paramsView, boolean initParams, DataType dataType) {
         super(config, graph, name, vertexIndex, paramsView, initParams, dataType);
         this.head = config;
-        // a training shape and an evaluation shape per position
-        this.oneDnn = new ConvolutionCache(2 * config.getNumLevels() * (config.getDepth() + 1));
     }
 
     /** Convolutions 0..depth-1 are the ReLU convolutions, convolution {@code depth} is the predictor. */
@@ -212,12 +210,15 @@ public class SharedConvHeadGraphVertex extends SameDiffGraphVertex {
         int convs = head.getDepth() + 1;
         ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), weight(conv).size(3),
                 3, 3, 1, 1, 1, 1, 1, 1, WeightLayout.HWIO, true, conv < convs - 1, true);
+        if (oneDnn == null) {
+            oneDnn = new ConvolutionCache(2 * head.getNumLevels() * convs); // a training and an evaluation shape each
+        }
         return oneDnn.get(level * convs + conv, g, "head " + getVertexName());
     }
 
     /** Whether this head has run through oneDNN's primitives (for tests). */
     boolean ranOneDnn() {
-        return !oneDnn.isEmpty();
+        return oneDnn != null && !oneDnn.isEmpty();
     }
 
     /**

@@ -47,7 +47,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
     /** Output pixels per image up to which the unfolded backward pass multiplies all images at once. */
     private static final long SIDE_BY_SIDE_PIXELS = 64;
     /** oneDNN's primitives for the input shapes seen last (training uses one; evaluation may add a few). */
-    private final ConvolutionCache oneDnn = new ConvolutionCache(4);
+    private transient ConvolutionCache oneDnn; // native state: made on first use, never serialised
     /** The output of the last training forward pass when the activation is a ReLU (computed in place). */
     private INDArray reluOutput;
 
@@ -232,12 +232,15 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         ConvolutionGeometry g = new ConvolutionGeometry(x.size(0), x.size(1), x.size(2), x.size(3), c.getNOut(),
                 c.getKernelSize()[0], c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], c.getPadding()[0],
                 c.getPadding()[1], c.getDilation()[0], c.getDilation()[1], WeightLayout.OIHW, hasBias(), relu(), inputGradient());
+        if (oneDnn == null) {
+            oneDnn = new ConvolutionCache(4);
+        }
         return oneDnn.get(0, g, "convolution " + layerId());
     }
 
     /** Whether this layer has run through oneDNN's primitives (for tests). */
     boolean ranOneDnn() {
-        return !oneDnn.isEmpty();
+        return oneDnn != null && !oneDnn.isEmpty();
     }
 
     /** False for a layer fed by the network input (its gradient would be thrown away). */

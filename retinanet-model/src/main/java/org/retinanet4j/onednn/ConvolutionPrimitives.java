@@ -12,6 +12,7 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,8 +34,12 @@ import static org.retinanet4j.onednn.OneDnn.same;
  * thread-safe: one per layer instance (DL4J's layers are used by one thread at a time).
  */
 public final class ConvolutionPrimitives implements AutoCloseable {
+    /** Frees the native objects of primitives nobody closed once they are unreachable (a layer thrown away). */
+    private static final Cleaner CLEANER = Cleaner.create();
     private final ConvolutionGeometry geometry;
+    /** What {@link #close()} frees, newest first; the lambdas hold the native handles, never {@code this}. */
     private final List<Runnable> cleanup = new ArrayList<>();
+    private final Cleaner.Cleanable cleanable;
     // the plain arrays DL4J passes, pointed at anew each call
     private dnnl_memory src;
     private dnnl_memory weights;
@@ -55,6 +60,7 @@ public final class ConvolutionPrimitives implements AutoCloseable {
 
     private ConvolutionPrimitives(ConvolutionGeometry g) {
         this.geometry = g;
+        this.cleanable = CLEANER.register(this, new Release(cleanup));
         try {
             build(g);
         } catch (RuntimeException e) {
@@ -199,10 +205,18 @@ public final class ConvolutionPrimitives implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).run();
+        cleanable.clean();
+    }
+
+    /** Runs the cleanup steps once, newest first. */
+    private record Release(List<Runnable> steps) implements Runnable {
+        @Override
+        public void run() {
+            for (int i = steps.size() - 1; i >= 0; i--) {
+                steps.get(i).run();
+            }
+            steps.clear();
         }
-        cleanup.clear();
     }
 
     private static void run(List<Transient> scratch, List<Step> steps) {
