@@ -164,7 +164,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
         INDArray bGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
         INDArray epsNext = inputGradient() || pointwise()
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c') : null;
-        ConvolutionPrimitives prims = pointwise() ? null : oneDnn(x);
+        ConvolutionPrimitives prims = oneDnn(x);
         if (prims != null) {
             prims.backward(x, w, delta, epsNext, wGrad, bGrad);
         } else if (pointwise()) {

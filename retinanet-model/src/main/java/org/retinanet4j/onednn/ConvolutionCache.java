@@ -42,7 +42,7 @@ public final class ConvolutionCache {
         ConvolutionPrimitives prims = kept.get(key);
         if (prims == null && !unsupported.contains(g)) {
             try {
-                prims = ConvolutionPrimitives.create(g);
+                prims = new ConvolutionPrimitives(g);
                 kept.put(key, prims);
             } catch (IllegalStateException e) {
                 log.info("{}: {}; libnd4j's conv2d runs it", owner, e.getMessage());

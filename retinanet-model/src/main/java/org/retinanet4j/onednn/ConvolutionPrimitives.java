@@ -58,7 +58,11 @@ public final class ConvolutionPrimitives implements AutoCloseable {
     private boolean backwardReusesForwardInput;
     private long forwardInputAddress = -1;
 
-    private ConvolutionPrimitives(ConvolutionGeometry g) {
+    /**
+     * Builds the primitives for {@code g}; throws {@link IllegalStateException} when oneDNN has no implementation
+     * for it (the caller then uses libnd4j's ops).
+     */
+    ConvolutionPrimitives(ConvolutionGeometry g) {
         this.geometry = g;
         this.cleanable = CLEANER.register(this, new Release(cleanup));
         try {
@@ -67,14 +71,6 @@ public final class ConvolutionPrimitives implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    /**
-     * The primitives for {@code g}; throws {@link IllegalStateException} when oneDNN has no implementation for it
-     * (the caller then uses libnd4j's ops).
-     */
-    public static ConvolutionPrimitives create(ConvolutionGeometry g) {
-        return new ConvolutionPrimitives(g);
     }
 
     private void build(ConvolutionGeometry g) {
@@ -163,10 +159,6 @@ public final class ConvolutionPrimitives implements AutoCloseable {
         if (wDiffWeights != diffWeights) {
             backward.add(reorder(wDiffWeights, wDiffWeightsDesc, diffWeights, plainWeights));
         }
-    }
-
-    public ConvolutionGeometry geometry() {
-        return geometry;
     }
 
     /** {@code y = conv(x, w) + b} (then ReLU when the geometry says so), into {@code y} [n, cOut, outH, outW]. */

@@ -28,53 +28,42 @@ public final class OneDnn {
     public static final String PROPERTY = "retinanet.onednn";
     private static final Logger log = LoggerFactory.getLogger(OneDnn.class);
     private static final ThreadLocal<dnnl_stream> STREAMS = ThreadLocal.withInitial(OneDnn::newStream);
-    private static volatile Boolean available;
-    private static dnnl_engine engine;
 
     private OneDnn() {
     }
 
     /** True when float convolutions should run through oneDNN: not switched off, ND4J on the CPU, oneDNN loaded. */
     public static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && available();
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && Loaded.ENGINE != null;
     }
 
-    private static boolean available() {
-        Boolean a = available;
-        if (a == null) {
-            synchronized (OneDnn.class) {
-                a = available;
-                if (a == null) {
-                    a = load();
-                    available = a;
-                }
-            }
-        }
-        return a;
+    /** Loads oneDNN on first use (the JVM runs this class's initialiser once, thread-safely). */
+    private static final class Loaded {
+        static final dnnl_engine ENGINE = load();
     }
 
-    private static boolean load() {
+    /** The CPU engine, or null where oneDNN is not for this process (another backend, natives missing). */
+    private static dnnl_engine load() {
         String backend = Nd4j.getBackend().getClass().getName();
         if (!backend.startsWith("org.nd4j.linalg.cpu.")) {
             log.debug("ND4J backend {}: convolutions run through the backend's own ops", backend);
-            return false;
+            return null;
         }
         try {
             Loader.load(org.bytedeco.dnnl.global.dnnl.class);
             dnnl_engine e = new dnnl_engine();
             check(dnnl_engine_create(e, dnnl_cpu, 0), "creating the CPU engine");
-            engine = e;
             dnnl_version_t v = dnnl_version();
             log.debug("oneDNN {}.{}.{} runs the convolutions", v.major(), v.minor(), v.patch());
-            return true;
+            return e;
         } catch (LinkageError | RuntimeException e) {
             log.warn("oneDNN could not be loaded ({}); convolutions run through libnd4j's conv2d (slower)", e.toString());
-            return false;
+            return null;
         }
     }
 
     static dnnl_engine engine() {
-        return engine;
+        return Loaded.ENGINE;
     }
 
     /** This thread's stream (oneDNN streams must not be shared between threads). */
@@ -84,7 +73,7 @@ public final class OneDnn {
 
     private static dnnl_stream newStream() {
         dnnl_stream s = new dnnl_stream();
-        check(dnnl_stream_create(s, engine, dnnl_stream_default_flags), "creating a stream");
+        check(dnnl_stream_create(s, engine(), dnnl_stream_default_flags), "creating a stream");
         return s;
     }
 
@@ -104,7 +93,7 @@ public final class OneDnn {
     /** A memory object for {@code desc} over {@code data} (null: set later with {@link #point}). */
     static dnnl_memory memory(dnnl_memory_desc_t desc, Pointer data) {
         dnnl_memory m = new dnnl_memory();
-        check(dnnl_memory_create(m, desc, engine, data), "creating a memory object");
+        check(dnnl_memory_create(m, desc, engine(), data), "creating a memory object");
         return m;
     }
 

@@ -37,7 +37,7 @@ class ConvolutionPrimitivesTest {
         INDArray dy = Nd4j.randn(DataType.FLOAT, 2, cOut, g.outH(), g.outW());
         Reference ref = reference(g, x, wt, b, dy);
 
-        try (ConvolutionPrimitives prims = ConvolutionPrimitives.create(g)) {
+        try (ConvolutionPrimitives prims = new ConvolutionPrimitives(g)) {
             for (boolean otherInputBetween : new boolean[]{false, true}) {
                 INDArray y = Nd4j.createUninitialized(DataType.FLOAT, 2, cOut, g.outH(), g.outW());
                 prims.forward(x, wt, b, y);
