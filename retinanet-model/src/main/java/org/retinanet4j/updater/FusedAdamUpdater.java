@@ -34,6 +34,26 @@ public class FusedAdamUpdater extends AdamUpdater {
             super.applyUpdater(gradient, iteration, epoch);
             return;
         }
+        Coefficients c = coefficients(iteration, epoch);
+        FloatBuffer g = gradient.data().asNioFloat();
+        FloatBuffer mb = m.data().asNioFloat();
+        FloatBuffer vb = v.data().asNioFloat();
+        int gOff = (int) gradient.offset();
+        int mOff = (int) m.offset();
+        int vOff = (int) v.offset();
+        int n = (int) gradient.length();
+        int tasks = (n + CHUNK - 1) / CHUNK;
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int from = t * CHUNK;
+            step(g, gOff, mb, mOff, vb, vOff, from, Math.min(n, from + CHUNK), c, 0f, 1f);
+        });
+    }
+
+    /** Adam's constants for one iteration, in libnd4j's arithmetic. */
+    record Coefficients(float beta1, float beta2, float stepSize, float epsilon) {
+    }
+
+    Coefficients coefficients(int iteration, int epoch) {
         // libnd4j's arithmetic: every value a float, the bias correction's last division in double
         float lr = (float) getConfig().getLearningRate(iteration, epoch);
         float beta1 = (float) getConfig().getBeta1();
@@ -46,37 +66,47 @@ public class FusedAdamUpdater extends AdamUpdater {
         if (Float.isNaN(stepSize) || Float.isInfinite(stepSize) || stepSize == 0) {
             stepSize = epsilon;
         }
-        FloatBuffer g = gradient.data().asNioFloat();
-        FloatBuffer mb = m.data().asNioFloat();
-        FloatBuffer vb = v.data().asNioFloat();
-        int gOff = (int) gradient.offset();
-        int mOff = (int) m.offset();
-        int vOff = (int) v.offset();
-        int n = (int) gradient.length();
-        float step = stepSize;
-        int tasks = (n + CHUNK - 1) / CHUNK;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int from = t * CHUNK;
-            step(g, gOff, mb, mOff, vb, vOff, from, Math.min(n, from + CHUNK), beta1, beta2, step, epsilon);
-        });
+        return new Coefficients(beta1, beta2, stepSize, epsilon);
     }
 
-    private static void step(FloatBuffer g, int gOff, FloatBuffer m, int mOff, FloatBuffer v, int vOff, int from,
-                             int to, float beta1, float beta2, float stepSize, float epsilon) {
+    /**
+     * Adam on elements {@code [from, to)}, the update written over the gradient. Each gradient value is first
+     * divided by {@code divisor} (unless it is 0) and then multiplied by {@code scale} (unless it is 1), in float,
+     * as DL4J's division by the minibatch size and its per-layer clipping would have done beforehand. Returns
+     * whether every update written is finite.
+     */
+    static boolean step(FloatBuffer g, int gOff, FloatBuffer m, int mOff, FloatBuffer v, int vOff, int from, int to,
+                     Coefficients c, float divisor, float scale) {
+        float beta1 = c.beta1();
+        float beta2 = c.beta2();
+        float stepSize = c.stepSize();
+        float epsilon = c.epsilon();
         float keep1 = 1 - beta1;
         float keep2 = 1 - beta2;
+        boolean divide = divisor != 0f;
+        boolean rescale = scale != 1f;
+        float nonFinite = 0f; // stays 0 unless an update is NaN or infinite (then 0 x it is NaN)
         for (int i = from; i < to; i++) {
             float gi = g.get(gOff + i);
+            if (divide) {
+                gi = gi / divisor;
+            }
+            if (rescale) {
+                gi = gi * scale;
+            }
             float mi = beta1 * m.get(mOff + i) + gi * keep1;
             float vi = beta2 * v.get(vOff + i) + gi * gi * keep2;
             m.put(mOff + i, mi);
             v.put(vOff + i, vi);
-            g.put(gOff + i, (mi * stepSize) / ((float) Math.sqrt(vi) + epsilon));
+            float update = (mi * stepSize) / ((float) Math.sqrt(vi) + epsilon);
+            g.put(gOff + i, update);
+            nonFinite += update * 0f;
         }
+        return nonFinite == 0f;
     }
 
     /** Contiguous float vectors of one length on the CPU: element i of each is at offset() + i. */
-    private static boolean fusable(INDArray gradient, INDArray m, INDArray v) {
+    static boolean fusable(INDArray gradient, INDArray m, INDArray v) {
         if (!Nd4j.getEnvironment().isCPU() || gradient.length() != m.length() || gradient.length() != v.length()
                 || gradient.length() > Integer.MAX_VALUE - CHUNK) {
             return false;

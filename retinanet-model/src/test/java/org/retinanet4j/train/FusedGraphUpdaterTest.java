@@ -1,0 +1,213 @@
+package org.retinanet4j.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.backbone.BatchNormMode;
+import org.retinanet4j.persist.ModelMetadata;
+import org.retinanet4j.targets.RandomPixelBatches;
+import org.retinanet4j.updater.FusedAdamUpdater;
+import org.retinanet4j.updater.FusedGraphUpdater;
+import org.retinanet4j.zoo.RetinaNet;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Trainer's {@link FusedGraphUpdater} takes DL4J's optimiser step: after one step its Adam moments are the
+ * first-step moments computed here in double from the raw gradient (divided by the minibatch size, each layer
+ * rescaled to the clipping threshold), its parameters, batch-norm running statistics included (which DL4J neither
+ * divides nor gives to Adam), are DL4J's updater's, and over several steps it follows DL4J's trajectory; from
+ * scratch and in the fine-tuning form (frozen batch norm, stem and layer1 frozen). A recipe it does not cover
+ * (SGD with momentum and weight decay) goes to DL4J's path.
+ */
+class FusedGraphUpdaterTest {
+    private static final int SIZE = 64;
+    private static final int BATCH = 2;
+    private static final double THRESHOLD = 0.05; // clips most layers, not all: both branches run
+
+    @AfterEach
+    void restore() {
+        System.clearProperty(FusedGraphUpdater.PROPERTY);
+    }
+
+    @Test
+    void fromScratchTakesDl4jsStep() {
+        compare(BatchNormMode.TRAINABLE, 5);
+    }
+
+    @Test
+    void fineTuningTakesDl4jsStep() {
+        compare(BatchNormMode.FROZEN, 3);
+    }
+
+    private static void compare(BatchNormMode bn, int trainable) {
+        List<MultiDataSet> batches = RandomPixelBatches.of(4, BATCH, SIZE, 3, 5);
+        INDArray raw = rawGradient(bn, trainable, batches.get(0));
+
+        Run fused = train(bn, trainable, batches, 1, true);
+        Run dl4j = train(bn, trainable, batches, 1, false);
+        assertEquals(1, fused.updater.fusedSteps(), "the step took the fused path");
+        assertEquals(0, dl4j.updater.fusedSteps(), "the switch sends the step to DL4J's updater");
+        double[] g = raw.toDoubleVector();
+        Map<String, Double> scale = clippingScales(fused.updater, g);
+        long clipped = scale.values().stream().filter(x -> x < 1).count();
+        assertTrue(clipped > 0 && clipped < scale.size(),
+                clipped + " of " + scale.size() + " layers clipped: both branches of the clipping ran");
+        // double reference, float arithmetic: a few float roundings per element
+        double worstFused = worstFirstMoment(fused.updater, g, scale);
+        assertTrue(worstFused < 1e-5, "first moments against the double reference: " + worstFused);
+        // DL4J's own moments carry the rounding of its float layer norms, far larger
+        double worstDl4j = worstFirstMoment(dl4j.updater, g, scale);
+        assertTrue(worstDl4j < 5e-3, "DL4J's first moments against the reference: " + worstDl4j);
+        System.out.printf("first moments against the double reference: fused %.2e, DL4J's %.2e%n", worstFused,
+                worstDl4j);
+        assertClose(dl4j.params, fused.params, 1e-6, "parameters after one step (running statistics included)");
+        assertTrue(fused.params.sub(fused.start).amaxNumber().doubleValue() > 5e-4, "the parameters moved");
+
+        Run fused4 = train(bn, trainable, batches, 4, true);
+        Run dl4j4 = train(bn, trainable, batches, 4, false);
+        // four steps through batch norms over 8 values per channel amplify those last-bit differences
+        assertClose(dl4j4.params, fused4.params, 5e-5, "parameters after four steps");
+    }
+
+    /** The fused step reports a NaN it wrote, in an Adam block and in a no-op block (running statistics). */
+    @Test
+    void aNonFiniteUpdateIsReported() {
+        ComputationGraph net = zoo(BatchNormMode.TRAINABLE, 5).init();
+        OptimizationRecipe.apply(net, adam(3));
+        FusedGraphUpdater u = FusedGraphUpdater.install(net);
+        MultiDataSet batch = RandomPixelBatches.of(1, BATCH, SIZE, 3, 5).get(0);
+        net.setInputs(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        int adamAt = -1;
+        int noOpAt = -1;
+        net.computeGradientAndScore();
+        u.update(net.gradient(), 0, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(1, u.fusedSteps());
+        assertTrue(u.lastFusedStepFinite(), "a clean step is finite");
+        for (UpdaterBlock ub : u.getUpdaterBlocks()) {
+            if (ub.getGradientUpdater() instanceof FusedAdamUpdater) {
+                adamAt = adamAt < 0 ? ub.getParamOffsetEnd() - 1 : adamAt;
+            } else if (noOpAt < 0) {
+                noOpAt = ub.getParamOffsetStart();
+            }
+        }
+        assertTrue(adamAt >= 0 && noOpAt >= 0, "both kinds of block exist");
+        for (int at : new int[]{adamAt, noOpAt}) {
+            net.computeGradientAndScore();
+            net.getFlattenedGradients().putScalar(at, Float.NaN);
+            u.update(net.gradient(), 1, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+            assertFalse(u.lastFusedStepFinite(), "a NaN gradient at " + at + " is reported");
+        }
+    }
+
+    @Test
+    void otherRecipesTakeDl4jsUpdater() {
+        TrainerConfig c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-2).momentum(0.9)
+                .weightDecay(1e-4).warmup(0, 1).gradientClipL2(10).maxIterations(2).build();
+        Run r = train(c, BatchNormMode.TRAINABLE, 5, RandomPixelBatches.of(2, BATCH, SIZE, 3, 5), true);
+        assertEquals(0, r.updater.fusedSteps(), "SGD with weight decay is DL4J's path");
+        assertTrue(r.params.sub(r.start).amaxNumber().doubleValue() > 0, "and it still trains");
+    }
+
+    private record Run(INDArray start, INDArray params, FusedGraphUpdater updater) {
+    }
+
+    private static TrainerConfig adam(int steps) {
+        return TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-3).weightDecay(0)
+                .warmup(0, 1).gradientClipL2(THRESHOLD).maxIterations(steps).build();
+    }
+
+    private static RetinaNet zoo(BatchNormMode bn, int trainable) {
+        return RetinaNet.smallBuilder(3).inputShape(3, 128, 128).batchNormMode(bn)
+                .trainableBackboneLayers(trainable).seed(2).build();
+    }
+
+    private static Run train(BatchNormMode bn, int trainable, List<MultiDataSet> batches, int steps,
+                             boolean fused) {
+        return train(adam(steps), bn, trainable, batches, fused);
+    }
+
+    private static Run train(TrainerConfig c, BatchNormMode bn, int trainable, List<MultiDataSet> batches,
+                             boolean fused) {
+        System.setProperty(FusedGraphUpdater.PROPERTY, Boolean.toString(fused));
+        RetinaNet zoo = zoo(bn, trainable);
+        ComputationGraph net = zoo.init();
+        INDArray start = net.params().dup();
+        new Trainer(c, ModelMetadata.of(zoo.spec(), List.of("a", "b", "c"), new int[]{1, 2, 3}))
+                .fit(net, epoch -> new TinyGraphs.ListIterator(batches));
+        FusedGraphUpdater u = assertInstanceOf(FusedGraphUpdater.class, net.getUpdater(false));
+        return new Run(start, net.params().dup(), u);
+    }
+
+    /** The flat gradient of the first batch before any step, as DL4J hands it to its updater. */
+    private static INDArray rawGradient(BatchNormMode bn, int trainable, MultiDataSet batch) {
+        ComputationGraph net = zoo(bn, trainable).init();
+        OptimizationRecipe.apply(net, adam(1));
+        net.setInputs(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        return net.getFlattenedGradients().dup();
+    }
+
+    /** DL4J's ClipL2PerLayer factor per layer, in double, from the raw gradient divided where DL4J divides. */
+    private static Map<String, Double> clippingScales(FusedGraphUpdater u, double[] g) {
+        Map<String, Double> squares = new HashMap<>();
+        for (UpdaterBlock ub : u.getUpdaterBlocks()) {
+            for (UpdaterBlock.ParamState p : ub.getLayersAndVariablesInBlock()) {
+                boolean divided = p.getLayer().updaterDivideByMinibatch(p.getParamName());
+                double sum = 0;
+                for (int i = p.getParamOffsetStart(); i < p.getParamOffsetEnd(); i++) {
+                    double x = divided ? g[i] / BATCH : g[i];
+                    sum += x * x;
+                }
+                squares.merge(p.getLayer().getConfig().getLayerName(), sum, Double::sum);
+            }
+        }
+        Map<String, Double> scale = new HashMap<>();
+        squares.forEach((layer, sum) -> {
+            double l2 = Math.sqrt(sum);
+            scale.put(layer, l2 > THRESHOLD ? THRESHOLD / l2 : 1.0);
+        });
+        return scale;
+    }
+
+    /** Worst relative difference of the Adam blocks' first moments from (1 - beta1) x g / batch x scale. */
+    private static double worstFirstMoment(FusedGraphUpdater u, double[] g, Map<String, Double> scale) {
+        double worst = 0;
+        for (UpdaterBlock ub : u.getUpdaterBlocks()) {
+            if (!(ub.getGradientUpdater() instanceof FusedAdamUpdater adam)) {
+                continue;
+            }
+            float[] m = adam.getM().toFloatVector();
+            for (UpdaterBlock.ParamState ps : ub.getLayersAndVariablesInBlock()) {
+                double s = scale.get(ps.getLayer().getConfig().getLayerName());
+                for (int i = ps.getParamOffsetStart(); i < ps.getParamOffsetEnd(); i++) {
+                    double expected = 0.1 * g[i] / BATCH * s;
+                    double actual = m[i - ub.getParamOffsetStart()];
+                    worst = Math.max(worst, Math.abs(actual - expected) / (Math.abs(expected) + 1e-12));
+                }
+            }
+        }
+        return worst;
+    }
+
+    /** Every element within {@code tolerance} x max(1, |expected|). */
+    private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
+        INDArray scale = Transforms.max(Transforms.abs(expected), 1.0);
+        double worst = Transforms.abs(actual.sub(expected)).divi(scale).maxNumber().doubleValue();
+        assertTrue(worst <= tolerance, what + ": worst relative difference " + worst);
+    }
+}
