@@ -166,16 +166,16 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
             double[][] stats = BatchNormKernels.statistics(x, n, c, pixels);
             mean = stats[0];
             var = stats[1];
-            keepBatchStatistics(Nd4j.createFromArray(mean).castTo(dataType), Nd4j.createFromArray(var).castTo(dataType));
+            keepBatchStatistics(mean, var);
         } else {
-            mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
-            double[] log10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toDoubleVector();
+            mean = ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+            double[] log10Std = ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             var = new double[c];
             for (int ch = 0; ch < c; ch++) {
                 var[ch] = Math.pow(10.0, 2 * log10Std[ch]); // stored: log10(std), var = std^2
             }
         }
-        BatchNormKernels.normalize(x, out, n, c, pixels, mean, var, gamma.toDoubleVector(), beta.toDoubleVector(),
+        BatchNormKernels.normalize(x, out, n, c, pixels, mean, var, ChannelVectors.read(gamma), ChannelVectors.read(beta),
                 layerConf().getEps(), relu());
         lastOutput = relu() && training ? out : null;
         return out;
@@ -188,13 +188,13 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         int pixels = (int) (x.size(2) * x.size(3));
         INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         double[][] g = BatchNormKernels.backward(x, dy, relu() ? lastOutput : null, epsNext, n, c, pixels,
-                batchMean.toDoubleVector(), batchVar.toDoubleVector(),
-                getParam(BatchNormalizationParamInitializer.GAMMA).toDoubleVector(), layerConf().getEps());
+                ChannelVectors.read(batchMean), ChannelVectors.read(batchVar),
+                ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GAMMA)), layerConf().getEps());
         lastOutput = null;
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
-        dGammaView.assign(Nd4j.createFromArray(g[0]).castTo(dataType).reshape(dGammaView.shape()));
-        dBetaView.assign(Nd4j.createFromArray(g[1]).castTo(dataType).reshape(dBetaView.shape()));
+        ChannelVectors.write(dGammaView, g[0]);
+        ChannelVectors.write(dBetaView, g[1]);
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
@@ -209,10 +209,10 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
      */
     private void runningStatisticUpdates(Gradient gradient, long c) {
         double decay = layerConf().getDecay();
-        double[] globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
-        double[] globalLog10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toDoubleVector();
-        double[] mean = batchMean.toDoubleVector();
-        double[] var = batchVar.toDoubleVector();
+        double[] globalMean = ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        double[] globalLog10Std = ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
+        double[] mean = ChannelVectors.read(batchMean);
+        double[] var = ChannelVectors.read(batchVar);
         double[] meanUpdate = new double[(int) c];
         double[] log10StdUpdate = new double[(int) c];
         for (int ch = 0; ch < c; ch++) { // a few hundred values: plain Java, no array operations
@@ -223,21 +223,31 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         }
         INDArray dMean = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         INDArray dLog10Std = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-        dMean.assign(Nd4j.createFromArray(meanUpdate).castTo(dataType).reshape(dMean.shape()));
-        dLog10Std.assign(Nd4j.createFromArray(log10StdUpdate).castTo(dataType).reshape(dLog10Std.shape()));
+        ChannelVectors.write(dMean, meanUpdate);
+        ChannelVectors.write(dLog10Std, log10StdUpdate);
         gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
         gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
     }
 
-    private void keepBatchStatistics(INDArray mean, INDArray var) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (batchMean == null || batchMean.length() != mean.length() || batchMean.dataType() != dataType) {
-                batchMean = Nd4j.create(dataType, mean.length());
-                batchVar = Nd4j.create(dataType, var.length());
+    private void keepBatchStatistics(double[] mean, double[] var) {
+        allocateBatchStatistics(mean.length);
+        ChannelVectors.write(batchMean, mean);
+        ChannelVectors.write(batchVar, var);
+    }
+
+    private void allocateBatchStatistics(long c) {
+        if (batchMean == null || batchMean.length() != c || batchMean.dataType() != dataType) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                batchMean = Nd4j.create(dataType, c);
+                batchVar = Nd4j.create(dataType, c);
             }
-            batchMean.assign(mean);
-            batchVar.assign(var);
         }
+    }
+
+    private void keepBatchStatistics(INDArray mean, INDArray var) {
+        allocateBatchStatistics(mean.length());
+        batchMean.assign(mean);
+        batchVar.assign(var);
     }
 
     /** Per-row sums of a [rows, pixels] array: a matrix-vector product with ones (BLAS, one pass). */
