@@ -42,7 +42,9 @@ import java.util.stream.Stream;
  * with neighbours; JIT compilation makes the first twenty or so steps slower); {@code
  * RETINANET_JAVA_OPTS=-Dretinanet.bench.steps=true} prints every step's time; {@code
  * -Dretinanet.bench.alternate='a=1;a=2'} switches between two sets of system properties every 5 steps and prints
- * each set's median ({@link AlternatingSettings}: the fair comparison on a machine whose speed drifts).
+ * each set's median ({@link AlternatingSettings}: the fair comparison on a machine whose speed drifts). The last
+ * line gives the Java heap the main thread allocated per step and the garbage collections during the timed steps
+ * ({@link HeapCosts}): figures that do not drift with the machine.
  */
 public final class TrainingThroughputBenchmark {
 
@@ -70,6 +72,7 @@ public final class TrainingThroughputBenchmark {
         long[] mark = new long[2];
         long[] steps = new long[iterations];
         long[] last = new long[1];
+        HeapCosts heap = new HeapCosts();
         ProgressReporter clock = new ProgressReporter() {
             @Override
             public void iterationDone(TrainingState state, double loss, double imagesPerSecond) {
@@ -77,6 +80,7 @@ public final class TrainingThroughputBenchmark {
                 if (state.iteration() >= warm && mark[0] == 0) {
                     mark[0] = now;
                     mark[1] = state.imagesSeen();
+                    heap.start();
                 } else if (mark[0] != 0 && state.iteration() - warm - 1 < steps.length) {
                     steps[(int) (state.iteration() - warm - 1)] = now - last[0];
                     if (alternating != null) {
@@ -99,8 +103,10 @@ public final class TrainingThroughputBenchmark {
         if (Boolean.getBoolean("retinanet.bench.steps")) {
             System.out.println("steps (ms): " + Arrays.toString(Arrays.stream(steps).map(t -> t / 1_000_000).toArray()));
         }
-        System.out.printf(Locale.ROOT, "step: median %.1f ms, min %.1f ms (%.2f images/s at the median)%n",
-                timed[timed.length / 2] / 1e6, timed[0] / 1e6, batch * 1e9 / timed[timed.length / 2]);
+        System.out.printf(Locale.ROOT, "step: median %.1f ms, min %.1f ms (%.2f images/s at the median), mean %.1f ms%n",
+                timed[timed.length / 2] / 1e6, timed[0] / 1e6, batch * 1e9 / timed[timed.length / 2],
+                Arrays.stream(timed).average().orElse(0) / 1e6);
+        System.out.println(heap.report(iterations));
         if (alternating != null) {
             System.out.print(alternating.report());
         }
