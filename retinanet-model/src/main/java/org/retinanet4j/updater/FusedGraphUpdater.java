@@ -72,6 +72,9 @@ public class FusedGraphUpdater extends ComputationGraphUpdater {
             super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
             return;
         }
+        if (planned && plan != null && !plan.reads(getFlattenedGradientsView())) {
+            planned = false; // the graph's gradient array was made again (a new init): plan again
+        }
         if (!planned) {
             planned = true;
             FusedUpdatePlan.Result r = FusedUpdatePlan.of(getOrderedLayers(), getUpdaterBlocks(),

@@ -44,6 +44,7 @@ final class FusedUpdatePlan {
 
     private final FloatBuffer g;
     private final int gBase;
+    private final long address;
     private final AdamBlock[] adam;
     private final double[] clipThreshold; // per layer, NaN where the layer is not clipped
     private final int layers;
@@ -55,8 +56,10 @@ final class FusedUpdatePlan {
     private final int[] taskTo;
     private final int[] clippedTasks;
 
-    private FusedUpdatePlan(FloatBuffer g, int gBase, AdamBlock[] adam, double[] clipThreshold, List<int[]> tasks) {
+    private FusedUpdatePlan(FloatBuffer g, long address, int gBase, AdamBlock[] adam, double[] clipThreshold,
+                            List<int[]> tasks) {
         this.g = g;
+        this.address = address;
         this.gBase = gBase;
         this.adam = adam;
         this.clipThreshold = clipThreshold;
@@ -174,7 +177,13 @@ final class FusedUpdatePlan {
                         + "'s gradient view");
             }
         }
-        return new Result(new FusedUpdatePlan(g, gBase, adam.toArray(new AdamBlock[0]), clip, tasks), null);
+        return new Result(new FusedUpdatePlan(g, flat.data().address(), gBase, adam.toArray(new AdamBlock[0]), clip,
+                tasks), null);
+    }
+
+    /** Whether this plan was made for {@code flat}'s memory. */
+    boolean reads(INDArray flat) {
+        return flat.data().address() == address && (int) flat.offset() == gBase;
     }
 
     /**

@@ -113,6 +113,30 @@ class FusedGraphUpdaterTest {
         }
     }
 
+    /** A graph whose gradient array is made again (a new gradient view) gets a new plan, not a stale one. */
+    @Test
+    void aNewGradientArrayIsPlannedAgain() {
+        MultiDataSet batch = RandomPixelBatches.of(1, BATCH, SIZE, 3, 5).get(0);
+        INDArray[] updates = new INDArray[2];
+        for (int k = 0; k < 2; k++) {
+            boolean fused = k == 0;
+            System.setProperty(FusedGraphUpdater.PROPERTY, Boolean.toString(fused));
+            ComputationGraph net = zoo(BatchNormMode.TRAINABLE, 5).init();
+            OptimizationRecipe.apply(net, adam(2));
+            FusedGraphUpdater u = FusedGraphUpdater.install(net);
+            net.setInputs(batch.getFeatures());
+            net.setLabels(batch.getLabels());
+            net.computeGradientAndScore();
+            u.update(net.gradient(), 0, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+            net.initGradientsView();
+            net.computeGradientAndScore();
+            u.update(net.gradient(), 1, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+            assertEquals(fused ? 2 : 0, u.fusedSteps());
+            updates[k] = net.getFlattenedGradients().dup();
+        }
+        assertClose(updates[1], updates[0], 1e-5, "second step's updates in the new gradient array");
+    }
+
     @Test
     void otherRecipesTakeDl4jsUpdater() {
         TrainerConfig c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-2).momentum(0.9)
