@@ -3,15 +3,16 @@ package org.retinanet4j.train;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.retinanet4j.updater.FusedGraphUpdater;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.retinanet4j.updater.FusedGraphUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One step per batch on the graph itself, its optimiser step through {@link FusedGraphUpdater}. With {@link NonFinitePolicy#SKIP} it copies parameters and updater
- * state before each step (one extra copy of the model per step) so a step with a NaN/Inf loss can be undone.
+ * One step per batch on the graph itself, its optimiser step through {@link FusedGraphUpdater}. With {@link
+ * NonFinitePolicy#SKIP} it copies parameters and updater state before each step (one extra copy of the model per
+ * step) so a step with a NaN/Inf loss can be undone.
  */
 final class SingleDeviceRunner implements StepRunner {
     private static final Logger log = LoggerFactory.getLogger(SingleDeviceRunner.class);

@@ -42,47 +42,27 @@ final class FusedUpdatePlan {
                              int vOff) {
     }
 
+    /** At most {@link #CHUNK} elements of one parameter: its layer, its Adam block (-1: none), whether divided. */
+    private record Task(int layer, int adam, boolean divided, int from, int to) {
+    }
+
     private final FloatBuffer g;
     private final int gBase;
     private final long address;
     private final AdamBlock[] adam;
     private final double[] clipThreshold; // per layer, NaN where the layer is not clipped
-    private final int layers;
-    // per task: segment's layer, Adam block (-1: none), whether divided, and its flat range
-    private final int[] taskLayer;
-    private final int[] taskAdam;
-    private final boolean[] taskDivided;
-    private final int[] taskFrom;
-    private final int[] taskTo;
-    private final int[] clippedTasks;
+    private final Task[] tasks;
+    private final Task[] clippedTasks;
 
     private FusedUpdatePlan(FloatBuffer g, long address, int gBase, AdamBlock[] adam, double[] clipThreshold,
-                            List<int[]> tasks) {
+                            List<Task> tasks) {
         this.g = g;
         this.address = address;
         this.gBase = gBase;
         this.adam = adam;
         this.clipThreshold = clipThreshold;
-        this.layers = clipThreshold.length;
-        int n = tasks.size();
-        taskLayer = new int[n];
-        taskAdam = new int[n];
-        taskDivided = new boolean[n];
-        taskFrom = new int[n];
-        taskTo = new int[n];
-        List<Integer> clipped = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            int[] d = tasks.get(t);
-            taskLayer[t] = d[0];
-            taskAdam[t] = d[1];
-            taskDivided[t] = d[2] != 0;
-            taskFrom[t] = d[3];
-            taskTo[t] = d[4];
-            if (!Double.isNaN(clipThreshold[d[0]])) {
-                clipped.add(t);
-            }
-        }
-        clippedTasks = clipped.stream().mapToInt(Integer::intValue).toArray();
+        this.tasks = tasks.toArray(new Task[0]);
+        this.clippedTasks = tasks.stream().filter(t -> !Double.isNaN(clipThreshold[t.layer()])).toArray(Task[]::new);
     }
 
     /**
@@ -125,7 +105,7 @@ final class FusedUpdatePlan {
         FloatBuffer g = flat.data().asNioFloat();
         int gBase = (int) flat.offset();
         List<AdamBlock> adam = new ArrayList<>();
-        List<int[]> tasks = new ArrayList<>();
+        List<Task> tasks = new ArrayList<>();
         for (UpdaterBlock ub : blocks) {
             if (ub.isPretrainUpdaterBlock()) {
                 return Result.no("a pretraining block");
@@ -160,11 +140,10 @@ final class FusedUpdatePlan {
                     return Result.no("regularisation on " + layer.getConfig().getLayerName() + "_"
                             + ps.getParamName());
                 }
-                int divided = layer.updaterDivideByMinibatch(ps.getParamName()) ? 1 : 0;
+                boolean divided = layer.updaterDivideByMinibatch(ps.getParamName());
                 covered[li] += ps.getParamOffsetEnd() - ps.getParamOffsetStart();
                 for (int from = ps.getParamOffsetStart(); from < ps.getParamOffsetEnd(); from += CHUNK) {
-                    tasks.add(new int[]{li, adamIndex, divided, from,
-                            Math.min(ps.getParamOffsetEnd(), from + CHUNK)});
+                    tasks.add(new Task(li, adamIndex, divided, from, Math.min(ps.getParamOffsetEnd(), from + CHUNK)));
                 }
             }
         }
@@ -197,33 +176,32 @@ final class FusedUpdatePlan {
         for (int b = 0; b < adam.length; b++) {
             coefficients[b] = adam[b].updater().coefficients(iteration, epoch);
         }
-        return IntStream.range(0, taskFrom.length).parallel().mapToObj(t -> {
-            float d = taskDivided[t] ? divisor : 0f;
-            float s = scale[taskLayer[t]];
-            int a = taskAdam[t];
-            if (a >= 0) {
-                AdamBlock blk = adam[a];
+        return Arrays.stream(tasks).parallel().map(t -> {
+            float d = t.divided() ? divisor : 0f;
+            float s = scale[t.layer()];
+            if (t.adam() >= 0) {
+                AdamBlock blk = adam[t.adam()];
                 int base = blk.blockStart();
                 return FusedAdamUpdater.step(g, gBase + base, blk.m(), blk.mOff(), blk.v(), blk.vOff(),
-                        taskFrom[t] - base, taskTo[t] - base, coefficients[a], d, s);
+                        t.from() - base, t.to() - base, coefficients[t.adam()], d, s);
             }
-            return rescale(taskFrom[t], taskTo[t], d, s);
+            return rescale(t.from(), t.to(), d, s);
         }).reduce(true, Boolean::logicalAnd);
     }
 
     /** Per layer, DL4J's ClipL2PerLayer factor of the divided gradient (1 where not clipped or within bounds). */
     private float[] clippingScales(float divisor) {
-        float[] scale = new float[layers];
+        float[] scale = new float[clipThreshold.length];
         Arrays.fill(scale, 1f);
         if (clippedTasks.length == 0) {
             return scale;
         }
         double[] partial = new double[clippedTasks.length];
         IntStream.range(0, clippedTasks.length).parallel().forEach(i -> {
-            int t = clippedTasks[i];
-            boolean divide = taskDivided[t] && divisor != 0f;
+            Task t = clippedTasks[i];
+            boolean divide = t.divided() && divisor != 0f;
             double sum = 0;
-            for (int j = taskFrom[t]; j < taskTo[t]; j++) {
+            for (int j = t.from(); j < t.to(); j++) {
                 float x = g.get(gBase + j);
                 if (divide) {
                     x = x / divisor;
@@ -232,11 +210,11 @@ final class FusedUpdatePlan {
             }
             partial[i] = sum;
         });
-        double[] squares = new double[layers];
+        double[] squares = new double[clipThreshold.length];
         for (int i = 0; i < clippedTasks.length; i++) {
-            squares[taskLayer[clippedTasks[i]]] += partial[i];
+            squares[clippedTasks[i].layer()] += partial[i];
         }
-        for (int l = 0; l < layers; l++) {
+        for (int l = 0; l < clipThreshold.length; l++) {
             if (!Double.isNaN(clipThreshold[l])) {
                 double l2 = (float) Math.sqrt(squares[l]); // DL4J's norm2Number is a float
                 if (l2 > clipThreshold[l]) {
@@ -273,6 +251,6 @@ final class FusedUpdatePlan {
         for (double c : clipThreshold) {
             clipped += Double.isNaN(c) ? 0 : 1;
         }
-        return adam.length + " Adam blocks, " + clipped + " clipped layers, " + taskFrom.length + " tasks";
+        return adam.length + " Adam blocks, " + clipped + " clipped layers, " + tasks.length + " tasks";
     }
 }
