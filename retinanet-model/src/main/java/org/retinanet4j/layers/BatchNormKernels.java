@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -193,14 +194,17 @@ final class BatchNormKernels {
                 kernel.run(r);
             }
         });
+        Reference.reachabilityFence(kernel); // its Rows hold the arrays whose buffers it reads
     }
 
-    /** The float buffer behind an array and where its row r starts. */
+    /** The float buffer behind an array and where its row r starts; holds the array, which the buffer does not. */
     private static final class Rows {
+        final INDArray array;
         final FloatBuffer buf;
         final int offset;
 
         Rows(INDArray a) {
+            this.array = a;
             this.buf = a.data().asNioFloat();
             this.offset = (int) a.offset();
         }

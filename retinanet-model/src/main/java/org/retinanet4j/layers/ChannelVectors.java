@@ -4,6 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
+
 /**
  * Per-channel vectors (batch-norm parameters, statistics and their gradients) read into and written from Java
  * arrays straight through the float buffer: {@code toDoubleVector()} and {@code assign(createFromArray(..))}
@@ -24,6 +26,7 @@ final class ChannelVectors {
         for (int i = 0; i < out.length; i++) {
             out[i] = b.get(off + i);
         }
+        Reference.reachabilityFence(v); // the NIO view does not keep the array alive
         return out;
     }
 
@@ -41,6 +44,7 @@ final class ChannelVectors {
         for (int i = 0; i < values.length; i++) {
             b.put(off + i, (float) values[i]);
         }
+        Reference.reachabilityFence(view);
     }
 
     /** Float elements at offset() + i in the buffer, on the CPU. */

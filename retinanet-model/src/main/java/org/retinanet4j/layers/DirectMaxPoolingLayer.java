@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -85,6 +86,7 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
             }
             o.put(outBase + plane * win.oh * win.ow, dst, 0, win.oh * win.ow);
         });
+        Reference.reachabilityFence(x); // a copy when the input is not contiguous: alive until read
         lastOutput = training ? out : null;
         return out;
     }
@@ -132,6 +134,8 @@ public class DirectMaxPoolingLayer extends SubsamplingLayer {
             }
             d.put(dBase + plane * hw, acc, 0, hw);
         });
+        Reference.reachabilityFence(x); // copies only these methods hold: alive until read
+        Reference.reachabilityFence(dy);
         lastOutput = null;
         return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(dx));
     }

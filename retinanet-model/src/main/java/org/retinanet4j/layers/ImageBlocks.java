@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 
 /**
@@ -63,5 +64,8 @@ final class ImageBlocks {
                 }
             }
         }
+        // the buffers' NIO views do not keep the arrays alive
+        Reference.reachabilityFence(perImage);
+        Reference.reachabilityFence(sideBySide);
     }
 }

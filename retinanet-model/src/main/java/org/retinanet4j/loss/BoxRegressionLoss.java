@@ -119,27 +119,28 @@ public class BoxRegressionLoss extends FusedSameDiffLoss {
             throw new IllegalArgumentException("BoxRegressionLoss: " + columns
                     + " columns is not a multiple of 4 (labels must be [N, A*4])");
         }
-        FlatArrays.FlatValues t = FlatArrays.read(labels);
         double[] positives = new double[rows];
-        for (int r = 0, i = 0; r < rows; r++) {
-            int count = 0;
-            for (int end = i + columns; i < end; i += 4) {
-                boolean notPositive = t.get(i) == NOT_POSITIVE;
-                for (int j = 0; j < 4; j++) {
-                    double v = t.get(i + j);
-                    boolean marked = v == NOT_POSITIVE;
-                    if (marked != notPositive || !marked && !(v > NOT_POSITIVE / 10.0 && Double.isFinite(v))) {
-                        throw new IllegalArgumentException("BoxRegressionLoss: label value " + v + " at "
-                                + FlatArrays.position(columns, i + j) + " is invalid: the 4 entries of anchor "
-                                + ((i % columns) / 4) + " must be all NOT_POSITIVE (" + NOT_POSITIVE
-                                + ") or all finite encoded targets above " + NOT_POSITIVE / 10.0);
+        try (FlatArrays.FlatValues t = FlatArrays.read(labels)) {
+            for (int r = 0, i = 0; r < rows; r++) {
+                int count = 0;
+                for (int end = i + columns; i < end; i += 4) {
+                    boolean notPositive = t.get(i) == NOT_POSITIVE;
+                    for (int j = 0; j < 4; j++) {
+                        double v = t.get(i + j);
+                        boolean marked = v == NOT_POSITIVE;
+                        if (marked != notPositive || !marked && !(v > NOT_POSITIVE / 10.0 && Double.isFinite(v))) {
+                            throw new IllegalArgumentException("BoxRegressionLoss: label value " + v + " at "
+                                    + FlatArrays.position(columns, i + j) + " is invalid: the 4 entries of anchor "
+                                    + ((i % columns) / 4) + " must be all NOT_POSITIVE (" + NOT_POSITIVE
+                                    + ") or all finite encoded targets above " + NOT_POSITIVE / 10.0);
+                        }
+                    }
+                    if (!notPositive) {
+                        count++;
                     }
                 }
-                if (!notPositive) {
-                    count++;
-                }
+                positives[r] = count;
             }
-            positives[r] = count;
         }
         return positives;
     }

@@ -1,5 +1,6 @@
 package org.retinanet4j.loss;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -14,6 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * share.
  * Contiguous float or double arrays are read in place (no copy): these run on every training step over
  * [N, A*K] arrays.
+ * <p>
+ * A native buffer's NIO view does not keep the array alive: once the array is unreachable, ND4J frees its memory
+ * while the view still points there. A reader and a writer therefore hold their array, and the kernels use them
+ * in try-with-resources, whose {@code close()} is a reachability fence.
  */
 final class FlatArrays {
 
@@ -35,7 +40,10 @@ final class FlatArrays {
         }
     }
 
-    /** Read access in C order: flat index i is (i / columns, i % columns). */
+    /**
+     * Read access in C order: flat index i is (i / columns, i % columns). Views and other types are read from a
+     * copy that only the reader holds: close it after the last read.
+     */
     static FlatValues read(INDArray a) {
         INDArray c = a;
         boolean inPlace = c.ordering() == 'c' && !c.isView() && c.data().length() == c.length()
@@ -45,8 +53,8 @@ final class FlatArrays {
         }
         // No-op on the CPU backend; on a GPU backend it brings the device data to the host the kernel reads.
         Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
-        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c.data().asNioDouble())
-                : new FloatValues(c.data().asNioFloat());
+        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c, c.data().asNioDouble())
+                : new FloatValues(c, c.data().asNioFloat());
     }
 
     /** A new C-order array shaped and typed like {@code like} (float unless double), and a writer into it. */
@@ -59,11 +67,9 @@ final class FlatArrays {
     static FlatWriter writer(INDArray fresh) {
         Nd4j.getAffinityManager().tagLocation(fresh, AffinityManager.Location.HOST);
         if (fresh.dataType() == DataType.DOUBLE) {
-            DoubleBuffer b = fresh.data().asNioDouble();
-            return b::put;
+            return new DoubleWriter(fresh, fresh.data().asNioDouble());
         }
-        FloatBuffer b = fresh.data().asNioFloat();
-        return (i, v) -> b.put(i, (float) v);
+        return new FloatWriter(fresh, fresh.data().asNioFloat());
     }
 
     /** Per-example scores as the [N, 1] column DL4J expects, in the output's data type. */
@@ -77,27 +83,67 @@ final class FlatArrays {
         return "row " + (flatIndex / columns) + ", column " + (flatIndex % columns);
     }
 
-    /** Read access to a contiguous buffer. */
-    interface FlatValues {
+    /** Read access to a contiguous buffer; {@code close()} ends it (the array may be freed after). */
+    interface FlatValues extends AutoCloseable {
         double get(int i);
+
+        @Override
+        void close();
     }
 
-    /** Write access to a contiguous buffer. */
-    interface FlatWriter {
+    /** Write access to a contiguous buffer; {@code close()} ends it. */
+    interface FlatWriter extends AutoCloseable {
         void set(int i, double v);
+
+        @Override
+        void close();
     }
 
-    private record FloatValues(FloatBuffer buffer) implements FlatValues {
+    private record FloatValues(INDArray owner, FloatBuffer buffer) implements FlatValues {
         @Override
         public double get(int i) {
             return buffer.get(i);
         }
+
+        @Override
+        public void close() {
+            Reference.reachabilityFence(owner);
+        }
     }
 
-    private record DoubleValues(DoubleBuffer buffer) implements FlatValues {
+    private record DoubleValues(INDArray owner, DoubleBuffer buffer) implements FlatValues {
         @Override
         public double get(int i) {
             return buffer.get(i);
+        }
+
+        @Override
+        public void close() {
+            Reference.reachabilityFence(owner);
+        }
+    }
+
+    private record FloatWriter(INDArray owner, FloatBuffer buffer) implements FlatWriter {
+        @Override
+        public void set(int i, double v) {
+            buffer.put(i, (float) v);
+        }
+
+        @Override
+        public void close() {
+            Reference.reachabilityFence(owner);
+        }
+    }
+
+    private record DoubleWriter(INDArray owner, DoubleBuffer buffer) implements FlatWriter {
+        @Override
+        public void set(int i, double v) {
+            buffer.put(i, v);
+        }
+
+        @Override
+        public void close() {
+            Reference.reachabilityFence(owner);
         }
     }
 }

@@ -104,29 +104,30 @@ public class FocalLoss extends FusedSameDiffLoss {
     @Override
     protected double[] positivesPerImage(INDArray labels, INDArray output) {
         FlatArrays.requireSameShape("FocalLoss", labels, output);
-        FlatArrays.FlatValues y = FlatArrays.read(labels);
         int columns = (int) labels.size(1);
-        AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
-        double[] positives = RowChunks.sumPerRow((int) labels.size(0), columns, 1, (row, from, to) -> {
-            int count = 0;
-            for (int i = from; i < to; i++) {
-                double v = y.get(i);
-                if (v == 1) {
-                    count++;
-                } else if (v != 0 && v != IGNORE) {
-                    firstBad.accumulateAndGet(i, Math::min);
-                    break;
+        try (FlatArrays.FlatValues y = FlatArrays.read(labels)) {
+            AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
+            double[] positives = RowChunks.sumPerRow((int) labels.size(0), columns, 1, (row, from, to) -> {
+                int count = 0;
+                for (int i = from; i < to; i++) {
+                    double v = y.get(i);
+                    if (v == 1) {
+                        count++;
+                    } else if (v != 0 && v != IGNORE) {
+                        firstBad.accumulateAndGet(i, Math::min);
+                        break;
+                    }
                 }
+                return count;
+            });
+            int bad = firstBad.get();
+            if (bad != Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("FocalLoss: label value " + y.get(bad) + " at "
+                        + FlatArrays.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
+                        + " (ignored)");
             }
-            return count;
-        });
-        int bad = firstBad.get();
-        if (bad != Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("FocalLoss: label value " + y.get(bad) + " at "
-                    + FlatArrays.position(columns, bad) + " is not 1 (positive), 0 (negative) or " + IGNORE
-                    + " (ignored)");
+            return positives;
         }
-        return positives;
     }
 
     @Override

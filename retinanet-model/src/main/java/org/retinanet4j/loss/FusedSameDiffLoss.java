@@ -79,19 +79,20 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
     /** Per-example scores [N, 1]: per image, the sum over non-skipped values / max(1, positives). */
     protected final INDArray fusedScoreArray(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues y = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
-        double[] sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output),
-                (row, from, to) -> {
-                    double sum = 0;
-                    for (int i = from; i < to; i++) {
-                        double label = y.get(i);
-                        if (!skipped(label)) {
-                            sum += elementLoss(x.get(i), label);
+        double[] sums;
+        try (FlatArrays.FlatValues y = FlatArrays.read(labels); FlatArrays.FlatValues x = FlatArrays.read(output)) {
+            sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output),
+                    (row, from, to) -> {
+                        double sum = 0;
+                        for (int i = from; i < to; i++) {
+                            double label = y.get(i);
+                            if (!skipped(label)) {
+                                sum += elementLoss(x.get(i), label);
+                            }
                         }
-                    }
-                    return sum;
-                });
+                        return sum;
+                    });
+        }
         for (int r = 0; r < sums.length; r++) {
             sums[r] /= Math.max(1, positives[r]);
         }
@@ -101,18 +102,18 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
     /** d(sum of per-example scores)/d(output), shaped like the output. */
     protected final INDArray fusedGradient(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
-        FlatArrays.FlatValues y = FlatArrays.read(labels);
-        FlatArrays.FlatValues x = FlatArrays.read(output);
         INDArray gradient = FlatArrays.newLike(output);
-        FlatArrays.FlatWriter g = FlatArrays.writer(gradient);
-        RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output), (row, from, to) -> {
-            double scale = 1.0 / Math.max(1, positives[row]);
-            for (int i = from; i < to; i++) {
-                double label = y.get(i);
-                g.set(i, skipped(label) ? 0 : scale * elementGradient(x.get(i), label));
-            }
-            return 0;
-        });
+        try (FlatArrays.FlatValues y = FlatArrays.read(labels); FlatArrays.FlatValues x = FlatArrays.read(output);
+             FlatArrays.FlatWriter g = FlatArrays.writer(gradient)) {
+            RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output), (row, from, to) -> {
+                double scale = 1.0 / Math.max(1, positives[row]);
+                for (int i = from; i < to; i++) {
+                    double label = y.get(i);
+                    g.set(i, skipped(label) ? 0 : scale * elementGradient(x.get(i), label));
+                }
+                return 0;
+            });
+        }
         return gradient;
     }
 

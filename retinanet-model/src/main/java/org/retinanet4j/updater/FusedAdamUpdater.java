@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -47,6 +48,7 @@ public class FusedAdamUpdater extends AdamUpdater {
             int from = t * CHUNK;
             step(g, gOff, mb, mOff, vb, vOff, from, Math.min(n, from + CHUNK), c, 0f, 1f);
         });
+        Reference.reachabilityFence(gradient); // the NIO view does not keep the array alive
     }
 
     /** Adam's constants for one iteration, in libnd4j's arithmetic. */

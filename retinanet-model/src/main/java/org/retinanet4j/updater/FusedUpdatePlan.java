@@ -46,6 +46,7 @@ final class FusedUpdatePlan {
     private record Task(int layer, int adam, boolean divided, int from, int to) {
     }
 
+    private final INDArray flat; // held: the buffer g does not keep the gradient array alive
     private final FloatBuffer g;
     private final int gBase;
     private final long address;
@@ -54,9 +55,10 @@ final class FusedUpdatePlan {
     private final Task[] tasks;
     private final Task[] clippedTasks;
 
-    private FusedUpdatePlan(FloatBuffer g, long address, int gBase, AdamBlock[] adam, double[] clipThreshold,
+    private FusedUpdatePlan(INDArray flat, long address, int gBase, AdamBlock[] adam, double[] clipThreshold,
                             List<Task> tasks) {
-        this.g = g;
+        this.flat = flat;
+        this.g = flat.data().asNioFloat();
         this.address = address;
         this.gBase = gBase;
         this.adam = adam;
@@ -102,7 +104,6 @@ final class FusedUpdatePlan {
                 return Result.no("gradient normalisation " + gn + " in " + c.getLayerName());
             }
         }
-        FloatBuffer g = flat.data().asNioFloat();
         int gBase = (int) flat.offset();
         List<AdamBlock> adam = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
@@ -156,7 +157,7 @@ final class FusedUpdatePlan {
                         + "'s gradient view");
             }
         }
-        return new Result(new FusedUpdatePlan(g, flat.data().address(), gBase, adam.toArray(new AdamBlock[0]), clip,
+        return new Result(new FusedUpdatePlan(flat, flat.data().address(), gBase, adam.toArray(new AdamBlock[0]), clip,
                 tasks), null);
     }
 
