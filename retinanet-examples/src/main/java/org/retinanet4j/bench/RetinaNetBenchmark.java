@@ -14,6 +14,7 @@ import org.retinanet4j.targets.TargetBuilder;
 import org.retinanet4j.train.OptimizationRecipe;
 import org.retinanet4j.train.OptimizerKind;
 import org.retinanet4j.train.TrainerConfig;
+import org.retinanet4j.updater.FusedGraphUpdater;
 import org.retinanet4j.zoo.RetinaNet;
 
 import java.util.ArrayList;
@@ -79,11 +80,13 @@ public final class RetinaNetBenchmark {
 
     /**
      * SGD with momentum 0.9, lr 1e-4, no schedule, decay or clipping, as tools/bench_torch_retinanet.py steps
-     * torchvision: the figure is the network's step, not a recipe's.
+     * torchvision: the figure is the network's step, not a recipe's. The optimiser step is the one the
+     * {@code Trainer} installs ({@link FusedGraphUpdater}; {@code -Dretinanet.fusedUpdater=false}: DL4J's).
      */
     private static ComputationGraph withStepOptimizer(ComputationGraph net) {
         OptimizationRecipe.apply(net, TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-4)
                 .momentum(0.9).warmup(0, 1).weightDecay(0).gradientClipL2(0).build());
+        FusedGraphUpdater.install(net);
         return net;
     }
 

@@ -70,8 +70,9 @@ class CiRunScriptTest {
     void installThatLeavesTorchUnimportableStopsCi() throws Exception {
         Result r = run("FAKE_IMPORT_RC", "1");
         assertEquals(1, r.code(), r.out());
-        assertTrue(log().contains("apt-get install -y -qq python3-torch python3-torchvision python3-numpy"), log());
-        assertTrue(r.out().contains("cannot import torch, torchvision and numpy"), r.out());
+        assertTrue(log().contains("apt-get install -y -qq python3-torch python3-torchvision python3-numpy"
+                + " python3-nbformat"), log());
+        assertTrue(r.out().contains("cannot import torch, torchvision, numpy and nbformat"), r.out());
         assertFalse(log().contains("mvn"), "no tests ran: " + log());
     }
 
@@ -79,7 +80,7 @@ class CiRunScriptTest {
     void withTorchItRunsTheReadmeTestCommandAndEndsWithTheCount() throws Exception {
         Result r = run();
         assertEquals(0, r.code(), r.out());
-        assertEquals(List.of("python -c import torch, torchvision, numpy", readmeTestCommand()),
+        assertEquals(List.of("python -c import torch, torchvision, numpy, nbformat", readmeTestCommand()),
                 List.of(log().strip().split("\n")), "nothing installed, then exactly the README's command");
         List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
         assertEquals("test summary: 1 tests, 0 failed or in error, 0 skipped", lines.get(lines.size() - 1), r.out());

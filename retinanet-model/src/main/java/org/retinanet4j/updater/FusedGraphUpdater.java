@@ -14,14 +14,15 @@ import org.slf4j.LoggerFactory;
  * {@code ClipL2PerLayer}, rescales, and runs the updater block by block, making new array views for every
  * parameter on every step (thousands of short-lived native buffers that the garbage collector and ND4J's
  * deallocator threads then have to chase; docs/benchmarks.md, "The optimiser step without per-step arrays").
- * Here the first pass sums each clipped layer's squares, the second divides, rescales and applies Adam in one go
- * ({@link FusedUpdatePlan}). The arithmetic per element is DL4J's (a float division, a float multiplication, then
- * {@link FusedAdamUpdater}'s step); only the layer norms are summed in double, so a clipping factor can differ in
- * its last bit.
+ * Here the first pass sums each clipped layer's squares, the second divides, rescales, applies the block's
+ * updater (Adam, {@link FusedAdamUpdater}, or Nesterov momentum, {@link FusedNesterovsStep}) and the parameter's
+ * weight decay in one go ({@link FusedUpdatePlan}). The arithmetic per element is DL4J's (a float division, a
+ * float multiplication, the updater's float step, then {@code update + s * param}); only the layer norms are
+ * summed in double, so a clipping factor can differ in its last bit.
  *
- * <p>Where the graph uses anything else (another updater, regularisation, another gradient normalisation,
- * doubles, an external gradient) it is DL4J's updater unchanged; {@code -Dretinanet.fusedUpdater=false} does the
- * same. The state array and its layout are DL4J's, so checkpoints and saved models do not change.
+ * <p>Where the graph uses anything else (another updater, L1 or L2 regularisation, another gradient
+ * normalisation, doubles, an external gradient) it is DL4J's updater unchanged;
+ * {@code -Dretinanet.fusedUpdater=false} does the same. The state array and its layout are DL4J's, so checkpoints and saved models do not change.
  */
 public class FusedGraphUpdater extends ComputationGraphUpdater {
     /** System property; {@code false} runs DL4J's own update. Read at every step. */
@@ -72,13 +73,13 @@ public class FusedGraphUpdater extends ComputationGraphUpdater {
             super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
             return;
         }
-        if (planned && plan != null && !plan.reads(getFlattenedGradientsView())) {
+        if (planned && plan != null && !plan.reads(getFlattenedGradientsView(), getParams())) {
             planned = false; // the graph's gradient array was made again (a new init): plan again
         }
         if (!planned) {
             planned = true;
             FusedUpdatePlan.Result r = FusedUpdatePlan.of(getOrderedLayers(), getUpdaterBlocks(),
-                    getFlattenedGradientsView(), gradient);
+                    getFlattenedGradientsView(), getParams(), gradient);
             plan = r.plan();
             if (plan == null) {
                 log.info("optimiser step: DL4J's updater ({})", r.reason());

@@ -9,8 +9,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.NesterovsUpdater;
 import org.nd4j.linalg.learning.NoOpUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -24,8 +28,9 @@ import java.util.stream.IntStream;
 
 /**
  * The flat gradient cut, once, into segments (one parameter of one layer: its clipping layer, whether DL4J divides
- * it by the minibatch size, and its updater block's Adam state or none) and the segments into tasks of at most
- * {@link #CHUNK} elements; {@link #apply} then runs DL4J's step over them without creating an array.
+ * it by the minibatch size, its updater block's Adam or Nesterov state or none, and its weight decay) and the
+ * segments into tasks of at most {@link #CHUNK} elements; {@link #apply} then runs DL4J's step over them without
+ * creating an array.
  */
 final class FusedUpdatePlan {
     /** Elements per task: large enough to amortise scheduling, small enough to balance the cores. */
@@ -37,31 +42,86 @@ final class FusedUpdatePlan {
         }
     }
 
+    /** One updater block's state; {@link #prepare} fixes its constants for one iteration. */
+    private sealed interface Block permits AdamBlock, NesterovBlock {
+        BlockStep prepare(int iteration, int epoch);
+    }
+
+    /**
+     * A block's step over flat elements {@code [from, to)}: divided by {@code divisor} (0: not), multiplied by
+     * {@code scale} (1: not), the update written over the gradient; whether every update is finite.
+     */
+    private interface BlockStep {
+        boolean run(FloatBuffer g, int gBase, int from, int to, float divisor, float scale);
+    }
+
     /** One block's Adam: its updater and where element 0 of the block lives in the moment buffers. */
     private record AdamBlock(FusedAdamUpdater updater, int blockStart, FloatBuffer m, int mOff, FloatBuffer v,
-                             int vOff) {
+                             int vOff) implements Block {
+        @Override
+        public BlockStep prepare(int iteration, int epoch) {
+            FusedAdamUpdater.Coefficients c = updater.coefficients(iteration, epoch);
+            return (g, gBase, from, to, divisor, scale) -> FusedAdamUpdater.step(g, gBase + blockStart, m, mOff, v,
+                    vOff, from - blockStart, to - blockStart, c, divisor, scale);
+        }
     }
 
-    /** At most {@link #CHUNK} elements of one parameter: its layer, its Adam block (-1: none), whether divided. */
-    private record Task(int layer, int adam, boolean divided, int from, int to) {
+    /** One block's Nesterov momentum (DL4J's {@link NesterovsUpdater}): its settings and its velocity buffer. */
+    private record NesterovBlock(Nesterovs config, int blockStart, FloatBuffer v, int vOff) implements Block {
+        @Override
+        public BlockStep prepare(int iteration, int epoch) {
+            float lr = (float) config.getLearningRate(iteration, epoch);
+            float momentum = (float) config.currentMomentum(iteration, epoch);
+            return (g, gBase, from, to, divisor, scale) -> FusedNesterovsStep.step(g, gBase + blockStart, v, vOff,
+                    from - blockStart, to - blockStart, lr, momentum, divisor, scale);
+        }
     }
 
-    private final INDArray flat; // held: the buffer g does not keep the gradient array alive
+    /**
+     * DL4J's {@link WeightDecay} of one parameter, applied after the updater: {@code update += s * param} with
+     * {@code s = coefficient (x learning rate where the decay applies it)}.
+     */
+    private record Decay(WeightDecay decay, IUpdater updater) {
+        float scale(int iteration, int epoch) {
+            double s = decay.getCoeff().valueAt(iteration, epoch);
+            if (decay.isApplyLR()) {
+                s *= updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 1.0;
+            }
+            return (float) s;
+        }
+    }
+
+    /**
+     * At most {@link #CHUNK} elements of one parameter: its layer, its block (-1: a no-op block), whether divided,
+     * its weight decay (-1: none).
+     */
+    private record Task(int layer, int block, boolean divided, int decay, int from, int to) {
+    }
+
+    private final INDArray flat; // held: the buffers g and p do not keep their arrays alive
+    private final INDArray params;
     private final FloatBuffer g;
     private final int gBase;
     private final long address;
-    private final AdamBlock[] adam;
+    private final FloatBuffer p;
+    private final int pBase;
+    private final Block[] blocks;
+    private final Decay[] decays;
     private final double[] clipThreshold; // per layer, NaN where the layer is not clipped
     private final Task[] tasks;
     private final Task[] clippedTasks;
 
-    private FusedUpdatePlan(INDArray flat, long address, int gBase, AdamBlock[] adam, double[] clipThreshold,
+    private FusedUpdatePlan(INDArray flat, INDArray params, Block[] blocks, Decay[] decays, double[] clipThreshold,
                             List<Task> tasks) {
         this.flat = flat;
+        this.params = params;
         this.g = flat.data().asNioFloat();
-        this.address = address;
-        this.gBase = gBase;
-        this.adam = adam;
+        this.address = flat.data().address();
+        this.gBase = (int) flat.offset();
+        this.p = params == null ? null : params.data().asNioFloat();
+        this.pBase = params == null ? 0 : (int) params.offset();
+        this.blocks = blocks;
+        this.decays = decays;
         this.clipThreshold = clipThreshold;
         this.tasks = tasks.toArray(new Task[0]);
         this.clippedTasks = tasks.stream().filter(t -> !Double.isNaN(clipThreshold[t.layer()])).toArray(Task[]::new);
@@ -69,10 +129,12 @@ final class FusedUpdatePlan {
 
     /**
      * The plan for these layers and blocks, or why DL4J's own update has to run: only Adam ({@link
-     * FusedAdamUpdater}) and no-op blocks, no regularisation, no gradient normalisation but {@code
-     * ClipL2PerLayer}, float arrays on the CPU.
+     * FusedAdamUpdater}), Nesterov momentum and no-op blocks, no regularisation but one {@link WeightDecay} per
+     * parameter, no gradient normalisation but {@code ClipL2PerLayer}, float arrays on the CPU. {@code params} is
+     * the graph's flat parameter vector (read for the weight decay).
      */
-    static Result of(Trainable[] ordered, List<UpdaterBlock> blocks, INDArray flat, Gradient gradient) {
+    static Result of(Trainable[] ordered, List<UpdaterBlock> blocks, INDArray flat, INDArray params,
+                     Gradient gradient) {
         if (!Nd4j.getEnvironment().isCPU()) {
             return Result.no("not on the CPU backend");
         }
@@ -104,8 +166,8 @@ final class FusedUpdatePlan {
                 return Result.no("gradient normalisation " + gn + " in " + c.getLayerName());
             }
         }
-        int gBase = (int) flat.offset();
-        List<AdamBlock> adam = new ArrayList<>();
+        List<Block> planned = new ArrayList<>();
+        List<Decay> decays = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
         for (UpdaterBlock ub : blocks) {
             if (ub.isPretrainUpdaterBlock()) {
@@ -115,19 +177,27 @@ final class FusedUpdatePlan {
                 ub.init();
             }
             GradientUpdater<?> u = ub.getGradientUpdater();
-            int adamIndex = -1;
+            int length = ub.getParamOffsetEnd() - ub.getParamOffsetStart();
+            int blockIndex = planned.size();
             if (u instanceof FusedAdamUpdater fa) {
                 INDArray m = fa.getM();
                 INDArray v = fa.getV();
-                int length = ub.getParamOffsetEnd() - ub.getParamOffsetStart();
                 if (m == null || v == null || m.length() != length
                         || !FusedAdamUpdater.fusable(m, m, v)) {
                     return Result.no("Adam state not contiguous floats");
                 }
-                adamIndex = adam.size();
-                adam.add(new AdamBlock(fa, ub.getParamOffsetStart(), m.data().asNioFloat(), (int) m.offset(),
+                planned.add(new AdamBlock(fa, ub.getParamOffsetStart(), m.data().asNioFloat(), (int) m.offset(),
                         v.data().asNioFloat(), (int) v.offset()));
-            } else if (!(u instanceof NoOpUpdater)) {
+            } else if (u instanceof NesterovsUpdater nu) {
+                INDArray v = nu.getState().get(NesterovsUpdater.V_STATE);
+                if (v == null || v.length() != length || !FusedAdamUpdater.fusable(v, v, v)) {
+                    return Result.no("Nesterov state not contiguous floats");
+                }
+                planned.add(new NesterovBlock(nu.getConfig(), ub.getParamOffsetStart(), v.data().asNioFloat(),
+                        (int) v.offset()));
+            } else if (u instanceof NoOpUpdater) {
+                blockIndex = -1;
+            } else {
                 return Result.no("updater " + u.getClass().getSimpleName());
             }
             for (UpdaterBlock.ParamState ps : ub.getLayersAndVariablesInBlock()) {
@@ -137,14 +207,21 @@ final class FusedUpdatePlan {
                     return Result.no("a parameter outside the ordered layers");
                 }
                 List<Regularization> reg = layer.getConfig().getRegularizationByParam(ps.getParamName());
+                int decay = -1;
                 if (reg != null && !reg.isEmpty()) {
-                    return Result.no("regularisation on " + layer.getConfig().getLayerName() + "_"
-                            + ps.getParamName());
+                    if (reg.size() != 1 || !(reg.get(0) instanceof WeightDecay wd) || blockIndex < 0
+                            || params == null) {
+                        return Result.no("regularisation " + reg + " on " + layer.getConfig().getLayerName() + "_"
+                                + ps.getParamName());
+                    }
+                    decay = decays.size();
+                    decays.add(new Decay(wd, u.getConfig()));
                 }
                 boolean divided = layer.updaterDivideByMinibatch(ps.getParamName());
                 covered[li] += ps.getParamOffsetEnd() - ps.getParamOffsetStart();
                 for (int from = ps.getParamOffsetStart(); from < ps.getParamOffsetEnd(); from += CHUNK) {
-                    tasks.add(new Task(li, adamIndex, divided, from, Math.min(ps.getParamOffsetEnd(), from + CHUNK)));
+                    tasks.add(new Task(li, blockIndex, divided, decay, from,
+                            Math.min(ps.getParamOffsetEnd(), from + CHUNK)));
                 }
             }
         }
@@ -157,37 +234,60 @@ final class FusedUpdatePlan {
                         + "'s gradient view");
             }
         }
-        return new Result(new FusedUpdatePlan(flat, flat.data().address(), gBase, adam.toArray(new AdamBlock[0]), clip,
-                tasks), null);
+        if (!decays.isEmpty() && (params.dataType() != DataType.FLOAT || !params.isVectorOrScalar()
+                || params.elementWiseStride() != 1 || params.length() != flat.length())) {
+            return Result.no("the parameters are not one contiguous float vector like the gradient");
+        }
+        return new Result(new FusedUpdatePlan(flat, decays.isEmpty() ? null : params, planned.toArray(new Block[0]),
+                decays.toArray(new Decay[0]), clip, tasks), null);
     }
 
-    /** Whether this plan was made for {@code flat}'s memory. */
-    boolean reads(INDArray flat) {
-        return flat.data().address() == address && (int) flat.offset() == gBase;
+    /** Whether this plan was made for the memory of {@code flat} (and of {@code params}, where it decays weights). */
+    boolean reads(INDArray flat, INDArray params) {
+        return flat.data().address() == address && (int) flat.offset() == gBase
+                && (this.params == null || params.data().address() == this.params.data().address()
+                && (int) params.offset() == pBase);
     }
 
     /**
-     * DL4J's update: divide by {@code batchSize} (0: not at all), clip per layer, Adam per block. Returns whether
-     * every value left in the gradient (what DL4J subtracts from the parameters) is finite.
+     * DL4J's update: divide by {@code batchSize} (0: not at all), clip per layer, the updater per block, weight
+     * decay per parameter. Returns whether every value left in the gradient (what DL4J subtracts from the
+     * parameters) is finite.
      */
     boolean apply(int iteration, int epoch, int batchSize) {
         float divisor = batchSize;
         float[] scale = clippingScales(divisor);
-        FusedAdamUpdater.Coefficients[] coefficients = new FusedAdamUpdater.Coefficients[adam.length];
-        for (int b = 0; b < adam.length; b++) {
-            coefficients[b] = adam[b].updater().coefficients(iteration, epoch);
+        BlockStep[] steps = new BlockStep[blocks.length];
+        for (int b = 0; b < blocks.length; b++) {
+            steps[b] = blocks[b].prepare(iteration, epoch);
+        }
+        float[] decayScale = new float[decays.length];
+        for (int d = 0; d < decays.length; d++) {
+            decayScale[d] = decays[d].scale(iteration, epoch);
         }
         return Arrays.stream(tasks).parallel().map(t -> {
             float d = t.divided() ? divisor : 0f;
             float s = scale[t.layer()];
-            if (t.adam() >= 0) {
-                AdamBlock blk = adam[t.adam()];
-                int base = blk.blockStart();
-                return FusedAdamUpdater.step(g, gBase + base, blk.m(), blk.mOff(), blk.v(), blk.vOff(),
-                        t.from() - base, t.to() - base, coefficients[t.adam()], d, s);
+            if (t.block() < 0) {
+                return rescale(t.from(), t.to(), d, s);
             }
-            return rescale(t.from(), t.to(), d, s);
+            boolean finite = steps[t.block()].run(g, gBase, t.from(), t.to(), d, s);
+            return t.decay() < 0 ? finite : decay(t.from(), t.to(), decayScale[t.decay()]);
         }).reduce(true, Boolean::logicalAnd);
+    }
+
+    /**
+     * DL4J's {@code WeightDecay} after the updater ({@code Axpy}: update = s * param + update, in float) on
+     * elements {@code [from, to)}, still in cache from the updater's pass; whether every update is finite.
+     */
+    private boolean decay(int from, int to, float s) {
+        float nonFinite = 0f;
+        for (int j = from; j < to; j++) {
+            float update = s * p.get(pBase + j) + g.get(gBase + j);
+            g.put(gBase + j, update);
+            nonFinite += update * 0f;
+        }
+        return nonFinite == 0f;
     }
 
     /** Per layer, DL4J's ClipL2PerLayer factor of the divided gradient (1 where not clipped or within bounds). */
@@ -252,6 +352,8 @@ final class FusedUpdatePlan {
         for (double c : clipThreshold) {
             clipped += Double.isNaN(c) ? 0 : 1;
         }
-        return adam.length + " Adam blocks, " + clipped + " clipped layers, " + tasks.length + " tasks";
+        long adam = Arrays.stream(blocks).filter(b -> b instanceof AdamBlock).count();
+        return adam + " Adam blocks, " + (blocks.length - adam) + " Nesterov blocks, " + decays.length
+                + " weight decays, " + clipped + " clipped layers, " + tasks.length + " tasks";
     }
 }

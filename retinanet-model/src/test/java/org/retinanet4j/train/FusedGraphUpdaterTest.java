@@ -1,5 +1,6 @@
 package org.retinanet4j.train;
 
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -7,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.NesterovsUpdater;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.retinanet4j.backbone.BatchNormMode;
 import org.retinanet4j.persist.ModelMetadata;
@@ -15,9 +18,11 @@ import org.retinanet4j.updater.FusedAdamUpdater;
 import org.retinanet4j.updater.FusedGraphUpdater;
 import org.retinanet4j.zoo.RetinaNet;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * first-step moments computed here in double from the raw gradient (divided by the minibatch size, each layer
  * rescaled to the clipping threshold), its parameters, batch-norm running statistics included (which DL4J neither
  * divides nor gives to Adam), are DL4J's updater's, and over several steps it follows DL4J's trajectory; from
- * scratch and in the fine-tuning form (frozen batch norm, stem and layer1 frozen). A recipe it does not cover
- * (SGD with momentum and weight decay) goes to DL4J's path.
+ * scratch and in the fine-tuning form (frozen batch norm, stem and layer1 frozen). The same for the default
+ * recipe, SGD with Nesterov momentum and weight decay (its velocities against the double reference). A recipe it
+ * does not cover (L2 regularisation) goes to DL4J's path.
  */
 class FusedGraphUpdaterTest {
     private static final int SIZE = 64;
@@ -52,12 +58,21 @@ class FusedGraphUpdaterTest {
         compare(BatchNormMode.FROZEN, 3);
     }
 
+    @Test
+    void sgdWithNesterovMomentumAndWeightDecayTakesDl4jsStep() {
+        compare(BatchNormMode.TRAINABLE, 5, FusedGraphUpdaterTest::sgd);
+    }
+
     private static void compare(BatchNormMode bn, int trainable) {
+        compare(bn, trainable, FusedGraphUpdaterTest::adam);
+    }
+
+    private static void compare(BatchNormMode bn, int trainable, IntFunction<TrainerConfig> recipe) {
         List<MultiDataSet> batches = RandomPixelBatches.of(4, BATCH, SIZE, 3, 5);
         INDArray raw = rawGradient(bn, trainable, batches.get(0));
 
-        Run fused = train(bn, trainable, batches, 1, true);
-        Run dl4j = train(bn, trainable, batches, 1, false);
+        Run fused = train(recipe.apply(1), bn, trainable, batches, true);
+        Run dl4j = train(recipe.apply(1), bn, trainable, batches, false);
         assertEquals(1, fused.updater.fusedSteps(), "the step took the fused path");
         assertEquals(0, dl4j.updater.fusedSteps(), "the switch sends the step to DL4J's updater");
         double[] g = raw.toDoubleVector();
@@ -66,18 +81,18 @@ class FusedGraphUpdaterTest {
         assertTrue(clipped > 0 && clipped < scale.size(),
                 clipped + " of " + scale.size() + " layers clipped: both branches of the clipping ran");
         // double reference, float arithmetic: a few float roundings per element
-        double worstFused = worstFirstMoment(fused.updater, g, scale);
-        assertTrue(worstFused < 1e-5, "first moments against the double reference: " + worstFused);
-        // DL4J's own moments carry the rounding of its float layer norms, far larger
-        double worstDl4j = worstFirstMoment(dl4j.updater, g, scale);
-        assertTrue(worstDl4j < 5e-3, "DL4J's first moments against the reference: " + worstDl4j);
-        System.out.printf("first moments against the double reference: fused %.2e, DL4J's %.2e%n", worstFused,
-                worstDl4j);
+        double worstFused = worstFirstState(fused.updater, g, scale);
+        assertTrue(worstFused < 1e-5, "first Adam moments / velocities against the double reference: " + worstFused);
+        // DL4J's own state carries the rounding of its float layer norms, far larger
+        double worstDl4j = worstFirstState(dl4j.updater, g, scale);
+        assertTrue(worstDl4j < 5e-3, "DL4J's first moments / velocities against the reference: " + worstDl4j);
+        System.out.printf("first moments / velocities against the double reference: fused %.2e, DL4J's %.2e%n",
+                worstFused, worstDl4j);
         assertClose(dl4j.params, fused.params, 1e-6, "parameters after one step (running statistics included)");
         assertTrue(fused.params.sub(fused.start).amaxNumber().doubleValue() > 5e-4, "the parameters moved");
 
-        Run fused4 = train(bn, trainable, batches, 4, true);
-        Run dl4j4 = train(bn, trainable, batches, 4, false);
+        Run fused4 = train(recipe.apply(4), bn, trainable, batches, true);
+        Run dl4j4 = train(recipe.apply(4), bn, trainable, batches, false);
         // four steps through batch norms over 8 values per channel amplify those last-bit differences
         assertClose(dl4j4.params, fused4.params, 5e-5, "parameters after four steps");
     }
@@ -139,11 +154,28 @@ class FusedGraphUpdaterTest {
 
     @Test
     void otherRecipesTakeDl4jsUpdater() {
-        TrainerConfig c = TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-2).momentum(0.9)
-                .weightDecay(1e-4).warmup(0, 1).gradientClipL2(10).maxIterations(2).build();
-        Run r = train(c, BatchNormMode.TRAINABLE, 5, RandomPixelBatches.of(2, BATCH, SIZE, 3, 5), true);
-        assertEquals(0, r.updater.fusedSteps(), "SGD with weight decay is DL4J's path");
-        assertTrue(r.params.sub(r.start).amaxNumber().doubleValue() > 0, "and it still trains");
+        ComputationGraph net = zoo(BatchNormMode.TRAINABLE, 5).init();
+        OptimizationRecipe.apply(net, sgd(1));
+        // one layer with weight decay takes L2 instead
+        Arrays.stream(net.getLayers()).map(l -> l.conf().getLayer()).filter(l -> l instanceof BaseLayer)
+                .map(l -> (BaseLayer) l).filter(l -> l.getRegularization() != null && !l.getRegularization().isEmpty())
+                .findFirst().orElseThrow().setRegularization(List.of(new L2Regularization(1e-4)));
+        FusedGraphUpdater u = FusedGraphUpdater.install(net);
+        MultiDataSet batch = RandomPixelBatches.of(1, BATCH, SIZE, 3, 5).get(0);
+        net.setInputs(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        INDArray before = net.params().dup();
+        u.update(net.gradient(), 0, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(0, u.fusedSteps(), "L2 regularisation is DL4J's path");
+        assertTrue(net.getFlattenedGradients().amaxNumber().doubleValue() > 0, "and DL4J's step still ran");
+        assertTrue(before.equals(net.params()), "the updater leaves the parameters to the optimiser");
+    }
+
+    /** The default recipe's optimiser: SGD, Nesterov momentum, decoupled weight decay, clipping. */
+    private static TrainerConfig sgd(int steps) {
+        return TrainerConfig.builder().optimizer(OptimizerKind.SGD).learningRate(1e-2).momentum(0.9)
+                .weightDecay(1e-2).warmup(0, 1).gradientClipL2(THRESHOLD).maxIterations(steps).build();
     }
 
     private record Run(INDArray start, INDArray params, FusedGraphUpdater updater) {
@@ -157,11 +189,6 @@ class FusedGraphUpdaterTest {
     private static RetinaNet zoo(BatchNormMode bn, int trainable) {
         return RetinaNet.smallBuilder(3).inputShape(3, 128, 128).batchNormMode(bn)
                 .trainableBackboneLayers(trainable).seed(2).build();
-    }
-
-    private static Run train(BatchNormMode bn, int trainable, List<MultiDataSet> batches, int steps,
-                             boolean fused) {
-        return train(adam(steps), bn, trainable, batches, fused);
     }
 
     private static Run train(TrainerConfig c, BatchNormMode bn, int trainable, List<MultiDataSet> batches,
@@ -208,23 +235,37 @@ class FusedGraphUpdaterTest {
         return scale;
     }
 
-    /** Worst relative difference of the Adam blocks' first moments from (1 - beta1) x g / batch x scale. */
-    private static double worstFirstMoment(FusedGraphUpdater u, double[] g, Map<String, Double> scale) {
+    /**
+     * Worst relative difference of the first step's state from the double reference: Adam's first moments,
+     * (1 - beta1) x g / batch x scale, or Nesterov's velocities, -lr x g / batch x scale (weight decay acts on
+     * the update, not the velocity).
+     */
+    private static double worstFirstState(FusedGraphUpdater u, double[] g, Map<String, Double> scale) {
         double worst = 0;
+        int blocks = 0;
         for (UpdaterBlock ub : u.getUpdaterBlocks()) {
-            if (!(ub.getGradientUpdater() instanceof FusedAdamUpdater adam)) {
+            float[] m;
+            double factor;
+            if (ub.getGradientUpdater() instanceof FusedAdamUpdater adam) {
+                m = adam.getM().toFloatVector();
+                factor = 0.1;
+            } else if (ub.getGradientUpdater() instanceof NesterovsUpdater nesterov) {
+                m = nesterov.getState().get(NesterovsUpdater.V_STATE).toFloatVector();
+                factor = -nesterov.getConfig().getLearningRate(0, 0); // the first step's rate
+            } else {
                 continue;
             }
-            float[] m = adam.getM().toFloatVector();
+            blocks++;
             for (UpdaterBlock.ParamState ps : ub.getLayersAndVariablesInBlock()) {
                 double s = scale.get(ps.getLayer().getConfig().getLayerName());
                 for (int i = ps.getParamOffsetStart(); i < ps.getParamOffsetEnd(); i++) {
-                    double expected = 0.1 * g[i] / BATCH * s;
+                    double expected = factor * g[i] / BATCH * s;
                     double actual = m[i - ub.getParamOffsetStart()];
                     worst = Math.max(worst, Math.abs(actual - expected) / (Math.abs(expected) + 1e-12));
                 }
             }
         }
+        assertTrue(blocks > 0, "blocks with state to compare");
         return worst;
     }
 
