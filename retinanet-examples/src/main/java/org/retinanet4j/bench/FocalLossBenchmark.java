@@ -12,8 +12,10 @@ import org.retinanet4j.loss.BoxRegressionLoss;
 import org.retinanet4j.loss.FocalLoss;
 
 /**
- * Forward+backward time of {@link FocalLoss} (and {@link BoxRegressionLoss}) as DL4J's LossLayer calls them:
- * {@code computeScore} then {@code computeGradient}, float32, one image per minibatch.
+ * Forward+backward time of {@link FocalLoss} (and {@link BoxRegressionLoss}) as DL4J's LossLayer calls them in
+ * training: {@code computeGradient} then {@code computeScore} on the same arrays (the score then comes from the
+ * gradient pass), float32, one image per minibatch unless told. "score only" and "gradient only" time each call
+ * alone.
  *
  * <p>Run: {@code RETINANET_MAIN=org.retinanet4j.bench.FocalLossBenchmark ./retinanet [runs] [images] [graph]}
  * (defaults 7 runs, 1 image; {@code graph} also times the SameDiff graph path, at most 3 runs).
@@ -40,8 +42,8 @@ public final class FocalLossBenchmark {
             INDArray labels = classLabels(random, images, anchors);
             FocalLoss focal = new FocalLoss();
             report("FocalLoss fwd+bwd", anchors, CLASSES, images, runs, () -> {
-                focal.computeScore(labels, logits, IDENTITY, null, true);
                 focal.computeGradient(labels, logits, IDENTITY, null);
+                focal.computeScore(labels, logits, IDENTITY, null, true);
             });
             if (graphToo) {
                 FocalLoss graph = new FocalLoss();
@@ -61,8 +63,8 @@ public final class FocalLossBenchmark {
             INDArray boxLabels = boxLabels(random, labels, images, anchors);
             BoxRegressionLoss box = new BoxRegressionLoss();
             report("BoxRegressionLoss(L1) fwd+bwd", anchors, 4, images, runs, () -> {
-                box.computeScore(boxLabels, deltas, IDENTITY, null, true);
                 box.computeGradient(boxLabels, deltas, IDENTITY, null);
+                box.computeScore(boxLabels, deltas, IDENTITY, null, true);
             });
         }
     }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -46,15 +47,19 @@ final class FlatArrays {
      */
     static FlatValues read(INDArray a) {
         INDArray c = a;
-        boolean inPlace = c.ordering() == 'c' && !c.isView() && c.data().length() == c.length()
+        // a contiguous C-order region of its buffer (a reshaped or sliced view included) is read where it lies
+        boolean inPlace = c.ordering() == 'c' && Shape.hasDefaultStridesForShape(c)
+                && c.offset() + c.length() <= c.data().length()
                 && (c.dataType() == DataType.FLOAT || c.dataType() == DataType.DOUBLE);
         if (!inPlace) {
             c = c.castTo(c.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT).dup('c');
         }
         // No-op on the CPU backend; on a GPU backend it brings the device data to the host the kernel reads.
         Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
-        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c, c.data().asNioDouble())
-                : new FloatValues(c, c.data().asNioFloat());
+        int offset = (int) c.offset();
+        int length = (int) c.length();
+        return c.dataType() == DataType.DOUBLE ? new DoubleValues(c, c.data().asNioDouble().slice(offset, length))
+                : new FloatValues(c, c.data().asNioFloat().slice(offset, length));
     }
 
     /** A new C-order array shaped and typed like {@code like} (float unless double), and a writer into it. */

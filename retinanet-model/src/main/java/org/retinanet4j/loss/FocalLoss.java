@@ -150,6 +150,23 @@ public class FocalLoss extends FusedSameDiffLoss {
         return elementGradient(logit, label == 1);
     }
 
+    /** Both at once: one exp and one log for the two (the expressions of the two methods, to the last bit). */
+    @Override
+    protected double elementLossAndGradient(double logit, double label, double[] gradient) {
+        boolean positive = label == 1;
+        double s = positive ? logit : -logit;
+        double e = Math.exp(-Math.abs(s));
+        double r = 1 / (1 + e);
+        double crossEntropy = Math.max(-s, 0) + log1p(e);
+        double q = s >= 0 ? e * r : r;
+        double pT = s >= 0 ? r : e * r;
+        double a = alphaT(positive);
+        double m = modulating(q);
+        double dLds = -a * m * (gamma * pT * crossEntropy + q);
+        gradient[0] = positive ? dLds : -dLds;
+        return a * m * crossEntropy;
+    }
+
     // The fused kernel, in double precision. With s = +x for a positive and -x for a negative, e = exp(-|s|):
     // 1 - p_t = q = sigmoid(-s), -log(p_t) = softplus(-s) = max(-s, 0) + log1p(e), and
     // dL/ds = -alpha_t q^gamma (gamma (1 - q) (-log p_t) + q); one exp and one log per element.

@@ -1,5 +1,6 @@
 package org.retinanet4j.loss;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 
 import org.nd4j.linalg.activations.IActivation;
@@ -22,6 +23,12 @@ import org.nd4j.linalg.lossfunctions.SameDiffLoss;
  * torchvision fixtures. {@code -Dretinanet.loss.sameDiffGraph=true} makes every instance use the graph; on a GPU
  * backend the graph is the default (the fused kernel runs on the host).
  *
+ * <p>DL4J's {@code LossLayer} asks for the gradient and then, with the same label and output arrays, for the
+ * score. The gradient pass adds up the score as it goes (the same sums, in the same order: the score is equal to
+ * the last bit), and the score call that follows on the same arrays, on the same thread, takes it instead of a
+ * second pass over every element ({@link LastScores}; any other call computes the score afresh). Arrays changed in
+ * place between the two calls would get the score of their earlier contents: DL4J never does that.
+ *
  * <p>The graph is built outside DL4J's workspaces: {@code SameDiffLoss} builds it lazily on the first call, which
  * DL4J makes inside a layer workspace, and the graph's arrays would then live in that workspace (NaN scores or
  * "leaked workspace pointer" errors). It is rebuilt when the output's data type changes.
@@ -33,6 +40,44 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
 
     private transient DataType graphDataType;
     private transient Boolean sameDiffGraph;
+    private transient ThreadLocal<LastScores> lastScores = new ThreadLocal<>();
+
+    /**
+     * The per-image scores the last gradient pass on this thread added up, and the arrays it read (held weakly,
+     * compared by identity and memory); taken by the next score call or dropped by any other.
+     */
+    private record LastScores(WeakReference<INDArray> labels, WeakReference<INDArray> preOutput, long labelsAt,
+                              long preOutputAt, IActivation activation, double[] rows) {
+        static LastScores of(INDArray labels, INDArray preOutput, IActivation activation, double[] rows) {
+            return new LastScores(new WeakReference<>(labels), new WeakReference<>(preOutput), at(labels),
+                    at(preOutput), activation, rows);
+        }
+
+        boolean isFor(INDArray labels, INDArray preOutput, IActivation activation) {
+            return labels != null && preOutput != null && this.labels.get() == labels
+                    && this.preOutput.get() == preOutput && this.activation == activation && labelsAt == at(labels)
+                    && preOutputAt == at(preOutput);
+        }
+
+        private static long at(INDArray a) {
+            return a == null ? 0 : a.data().address() + a.offset() * a.dataType().width();
+        }
+    }
+
+    /** The per-image scores of a gradient pass just made for these arrays, or null; clears them either way. */
+    private double[] takeLastScores(INDArray labels, INDArray preOutput, IActivation activation) {
+        ThreadLocal<LastScores> holder = lastScores();
+        LastScores last = holder.get();
+        holder.remove();
+        return last != null && last.isFor(labels, preOutput, activation) ? last.rows() : null;
+    }
+
+    private ThreadLocal<LastScores> lastScores() {
+        if (lastScores == null) { // after deserialisation
+            lastScores = new ThreadLocal<>();
+        }
+        return lastScores;
+    }
 
     protected FusedSameDiffLoss() {
         super();
@@ -61,6 +106,16 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
 
     /** d(elementLoss)/d(output). */
     protected abstract double elementGradient(double output, double label);
+
+    /**
+     * {@link #elementLoss} and {@link #elementGradient} of one element at once (a loss overrides it to share their
+     * work; both values must equal the separate methods' exactly): returns the loss, writes the gradient to
+     * {@code gradient[0]}.
+     */
+    protected double elementLossAndGradient(double output, double label, double[] gradient) {
+        gradient[0] = elementGradient(output, label);
+        return elementLoss(output, label);
+    }
 
     /** The settings that make two losses of one class equal (alpha and gamma, type and beta). */
     protected abstract Object[] settings();
@@ -99,22 +154,41 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         return FlatArrays.column(sums, output);
     }
 
-    /** d(sum of per-example scores)/d(output), shaped like the output. */
-    protected final INDArray fusedGradient(INDArray labels, INDArray output) {
+    /** The gradient and the per-example scores of one pass (see {@link #fusedScoreArray}). */
+    protected record GradientAndScores(INDArray gradient, double[] scores) {
+    }
+
+    /**
+     * d(sum of per-example scores)/d(output), shaped like the output, and the per-example scores (the same sums
+     * as {@link #fusedScoreArray}'s, in the same order).
+     */
+    protected final GradientAndScores fusedGradient(INDArray labels, INDArray output) {
         double[] positives = positivesPerImage(labels, output);
         INDArray gradient = FlatArrays.newLike(output);
+        double[] sums;
         try (FlatArrays.FlatValues y = FlatArrays.read(labels); FlatArrays.FlatValues x = FlatArrays.read(output);
              FlatArrays.FlatWriter g = FlatArrays.writer(gradient)) {
-            RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output), (row, from, to) -> {
-                double scale = 1.0 / Math.max(1, positives[row]);
-                for (int i = from; i < to; i++) {
-                    double label = y.get(i);
-                    g.set(i, skipped(label) ? 0 : scale * elementGradient(x.get(i), label));
-                }
-                return 0;
-            });
+            sums = RowChunks.sumPerRow(positives.length, (int) output.size(1), valuesPerAnchor(output),
+                    (row, from, to) -> {
+                        double scale = 1.0 / Math.max(1, positives[row]);
+                        double[] d = new double[1];
+                        double sum = 0;
+                        for (int i = from; i < to; i++) {
+                            double label = y.get(i);
+                            if (skipped(label)) {
+                                g.set(i, 0);
+                            } else {
+                                sum += elementLossAndGradient(x.get(i), label, d);
+                                g.set(i, scale * d[0]);
+                            }
+                        }
+                        return sum;
+                    });
         }
-        return gradient;
+        for (int r = 0; r < sums.length; r++) {
+            sums[r] /= Math.max(1, positives[r]);
+        }
+        return new GradientAndScores(gradient, sums);
     }
 
     /** For tests, benchmarks and diagnosis: true routes this instance through the SameDiff graph. */
@@ -160,6 +234,10 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         if (graphPath()) {
             return super.computeScoreArray(graphLabels(labels, preOutput), preOutput, activationFn, mask);
         }
+        double[] fromGradient = takeLastScores(labels, preOutput, activationFn);
+        if (fromGradient != null) {
+            return masked(FlatArrays.column(fromGradient, preOutput), mask);
+        }
         INDArray output = activate(preOutput, activationFn);
         return masked(fusedScoreArray(castLike(labels, output), output), mask);
     }
@@ -169,8 +247,11 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
         if (graphPath()) {
             return super.computeGradient(graphLabels(labels, preOutput), preOutput, activationFn, mask);
         }
+        lastScores().remove();
         INDArray output = activate(preOutput, activationFn);
-        INDArray gradient = fusedGradient(castLike(labels, output), output);
+        GradientAndScores pass = fusedGradient(castLike(labels, output), output);
+        lastScores().set(LastScores.of(labels, preOutput, activationFn, pass.scores()));
+        INDArray gradient = pass.gradient();
         if (!(activationFn instanceof ActivationIdentity)) {
             gradient = activationFn.backprop(preOutput.dup(), gradient).getFirst();
         }
