@@ -108,13 +108,15 @@ class DirectLayersTest {
                 .hasBias(bias).activation(activation).build();
     }
 
-    @ParameterizedTest(name = "batch norm {0}, fused ReLU {1}")
-    @CsvSource({"FLOAT,false", "DOUBLE,false", "FLOAT,true", "DOUBLE,true"})
-    void batchNormalizationMatchesDl4j(DataType type, boolean relu) {
+    @ParameterizedTest(name = "batch norm {0}, fused ReLU {1}, {2}x{3}")
+    // 50x83: planes of more than two of the kernels' copy blocks, the last one partial
+    @CsvSource({"FLOAT,false,9,7", "DOUBLE,false,9,7", "FLOAT,true,9,7", "DOUBLE,true,9,7", "FLOAT,false,50,83",
+            "FLOAT,true,50,83"})
+    void batchNormalizationMatchesDl4j(DataType type, boolean relu, int h, int w) {
         BatchNormalization conf = new BatchNormalization.Builder().nIn(5).nOut(5).eps(1e-5).decay(0.9).build();
         Nd4j.getRandom().setSeed(12);
         // offset and scaled channels, so centring and the running statistics are exercised
-        INDArray x = Nd4j.randn(type, 2, 5, 9, 7).muli(3).addi(2);
+        INDArray x = Nd4j.randn(type, 2, 5, h, w).muli(3).addi(2);
         Pair<Layer, Layer> layers = pair(conf, relu ? DirectBatchNormalization.withRelu(conf)
                 : DirectBatchNormalization.of(conf), type);
         assertInstanceOf(DirectBatchNormalizationLayer.class, layers.getSecond());
