@@ -199,24 +199,20 @@ final class BatchNormKernels {
         return new double[][]{dGamma, dBeta};
     }
 
-    /** {@code len} gradient values from {@code at} into {@code ds}, masked by the ReLU output (via {@code ms}). */
+    /**
+     * {@code len} gradient values from {@code at} into {@code ds}, times {@code sign(ReLU output)} as
+     * {@link ReluMask} does (via {@code ms}). The sign of a ReLU output (0 or positive) is computed as {@code
+     * min(output * 2^149, 1)}: the smallest positive float times 2^149 is 1, and products, minima and the loop stay
+     * branch-free, so the compiler vectorises it (a comparison mispredicts on half-zero outputs).
+     */
     private static void maskedGradient(Rows grad, int at, Rows mask, int maskAt, float[] ds, float[] ms, int len) {
         grad.buf.get(at, ds, 0, len);
         if (mask != null) {
             mask.buf.get(maskAt, ms, 0, len);
             for (int j = 0; j < len; j++) {
-                ds[j] = masked(ds[j], ms[j]);
+                ds[j] = ds[j] * Math.min(ms[j] * 0x1p100f * 0x1p49f, 1f); // 2^149 in two factors: 2^127 is the most
             }
         }
-    }
-
-    /**
-     * {@code gradient} where the ReLU output is positive, else 0, without a branch (the sign of a ReLU's output is
-     * unpredictable): the output's bits without the sign bit are positive exactly when it is.
-     */
-    private static float masked(float gradient, float reluOutput) {
-        int positive = -(Float.floatToRawIntBits(reluOutput) & 0x7fffffff) >> 31; // -1 if positive, else 0
-        return Float.intBitsToFloat(Float.floatToRawIntBits(gradient) & positive);
     }
 
     /** A per-(image, channel) array [N*C] summed over the images: [C]. */
