@@ -88,31 +88,30 @@ final class FlatArrays {
         return "row " + (flatIndex / columns) + ", column " + (flatIndex % columns);
     }
 
-    /** Read access to a contiguous buffer; {@code close()} ends it (the array may be freed after). */
-    interface FlatValues extends AutoCloseable {
-        double get(int i);
+    /** Holds the array behind a buffer view until closed; {@code close()} is a reachability fence. */
+    interface Held extends AutoCloseable {
+        INDArray owner();
 
         @Override
-        void close();
+        default void close() {
+            Reference.reachabilityFence(owner());
+        }
+    }
+
+    /** Read access to a contiguous buffer; {@code close()} ends it (the array may be freed after). */
+    interface FlatValues extends Held {
+        double get(int i);
     }
 
     /** Write access to a contiguous buffer; {@code close()} ends it. */
-    interface FlatWriter extends AutoCloseable {
+    interface FlatWriter extends Held {
         void set(int i, double v);
-
-        @Override
-        void close();
     }
 
     private record FloatValues(INDArray owner, FloatBuffer buffer) implements FlatValues {
         @Override
         public double get(int i) {
             return buffer.get(i);
-        }
-
-        @Override
-        public void close() {
-            Reference.reachabilityFence(owner);
         }
     }
 
@@ -121,11 +120,6 @@ final class FlatArrays {
         public double get(int i) {
             return buffer.get(i);
         }
-
-        @Override
-        public void close() {
-            Reference.reachabilityFence(owner);
-        }
     }
 
     private record FloatWriter(INDArray owner, FloatBuffer buffer) implements FlatWriter {
@@ -133,22 +127,12 @@ final class FlatArrays {
         public void set(int i, double v) {
             buffer.put(i, (float) v);
         }
-
-        @Override
-        public void close() {
-            Reference.reachabilityFence(owner);
-        }
     }
 
     private record DoubleWriter(INDArray owner, DoubleBuffer buffer) implements FlatWriter {
         @Override
         public void set(int i, double v) {
             buffer.put(i, v);
-        }
-
-        @Override
-        public void close() {
-            Reference.reachabilityFence(owner);
         }
     }
 }

@@ -85,17 +85,9 @@ public class FusedAdamUpdater extends AdamUpdater {
         float epsilon = c.epsilon();
         float keep1 = 1 - beta1;
         float keep2 = 1 - beta2;
-        boolean divide = divisor != 0f;
-        boolean rescale = scale != 1f;
         float nonFinite = 0f; // stays 0 unless an update is NaN or infinite (then 0 x it is NaN)
         for (int i = from; i < to; i++) {
-            float gi = g.get(gOff + i);
-            if (divide) {
-                gi = gi / divisor;
-            }
-            if (rescale) {
-                gi = gi * scale;
-            }
+            float gi = FusedUpdatePlan.divideAndScale(g.get(gOff + i), divisor, scale);
             float mi = beta1 * m.get(mOff + i) + gi * keep1;
             float vi = beta2 * v.get(vOff + i) + gi * gi * keep2;
             m.put(mOff + i, mi);

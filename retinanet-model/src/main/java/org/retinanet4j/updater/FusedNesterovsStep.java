@@ -19,17 +19,9 @@ final class FusedNesterovsStep {
     static boolean step(FloatBuffer g, int gOff, FloatBuffer v, int vOff, int from, int to, float lr, float momentum,
                         float divisor, float scale) {
         float momentumT = -momentum - 1;
-        boolean divide = divisor != 0f;
-        boolean rescale = scale != 1f;
         float nonFinite = 0f; // stays 0 unless an update is NaN or infinite (then 0 x it is NaN)
         for (int i = from; i < to; i++) {
-            float gi = g.get(gOff + i);
-            if (divide) {
-                gi = gi / divisor;
-            }
-            if (rescale) {
-                gi = gi * scale;
-            }
+            float gi = FusedUpdatePlan.divideAndScale(g.get(gOff + i), divisor, scale);
             float prev = momentum * v.get(vOff + i);
             float vi = prev - lr * gi;
             v.put(vOff + i, vi);

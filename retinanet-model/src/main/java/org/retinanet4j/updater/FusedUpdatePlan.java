@@ -326,6 +326,20 @@ final class FusedUpdatePlan {
         return scale;
     }
 
+    /**
+     * What DL4J does to a gradient value before the updater: divided by the minibatch size (unless {@code divisor}
+     * is 0), then multiplied by the layer's clipping factor (unless {@code scale} is 1), in float.
+     */
+    static float divideAndScale(float g, float divisor, float scale) {
+        if (divisor != 0f) {
+            g = g / divisor;
+        }
+        if (scale != 1f) {
+            g = g * scale;
+        }
+        return g;
+    }
+
     /** A no-op block's part: divided and rescaled as DL4J would (if at all); whether every value is finite. */
     private boolean rescale(int from, int to, float divisor, float scale) {
         boolean change = divisor != 0f || scale != 1f;
@@ -333,12 +347,7 @@ final class FusedUpdatePlan {
         for (int j = from; j < to; j++) {
             float x = g.get(gBase + j);
             if (change) {
-                if (divisor != 0f) {
-                    x = x / divisor;
-                }
-                if (scale != 1f) {
-                    x = x * scale;
-                }
+                x = divideAndScale(x, divisor, scale);
                 g.put(gBase + j, x);
             }
             nonFinite += x * 0f;
