@@ -68,25 +68,11 @@ final class BatchNormKernels {
             double k = shift[r % c];
             double s = 0;
             double q = 0;
-            if (pixels < MIN_COPIED_PIXELS) {
-                for (int j = 0; j < pixels; j++) {
-                    double d = in.buf.get(base + j) - k;
-                    s += d;
-                    q += d * d;
-                }
-                rowSums[r] = s;
-                rowSquares[r] = q;
-                return;
-            }
-            float[] xs = SCRATCH.get()[0];
-            for (int j0 = 0; j0 < pixels; j0 += BLOCK) {
-                int len = Math.min(BLOCK, pixels - j0);
-                in.buf.get(base + j0, xs, 0, len);
-                for (int j = 0; j < len; j++) {
-                    double d = xs[j] - k;
-                    s += d;
-                    q += d * d;
-                }
+            // element by element: copying blocks first measured no faster for this one-array pass
+            for (int j = 0; j < pixels; j++) {
+                double d = in.buf.get(base + j) - k;
+                s += d;
+                q += d * d;
             }
             rowSums[r] = s;
             rowSquares[r] = q;

@@ -148,10 +148,7 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
                         return sum;
                     });
         }
-        for (int r = 0; r < sums.length; r++) {
-            sums[r] /= Math.max(1, positives[r]);
-        }
-        return FlatArrays.column(sums, output);
+        return FlatArrays.column(perImage(sums, positives), output);
     }
 
     /** The gradient and the per-example scores of one pass (see {@link #fusedScoreArray}). */
@@ -185,10 +182,15 @@ public abstract class FusedSameDiffLoss extends SameDiffLoss {
                         return sum;
                     });
         }
+        return new GradientAndScores(gradient, perImage(sums, positives));
+    }
+
+    /** Each image's sum divided by max(1, its positives): torchvision's per-image normalisation. In place. */
+    private static double[] perImage(double[] sums, double[] positives) {
         for (int r = 0; r < sums.length; r++) {
             sums[r] /= Math.max(1, positives[r]);
         }
-        return new GradientAndScores(gradient, sums);
+        return sums;
     }
 
     /** For tests, benchmarks and diagnosis: true routes this instance through the SameDiff graph. */

@@ -102,7 +102,6 @@ final class FusedUpdatePlan {
     private final INDArray params;
     private final FloatBuffer g;
     private final int gBase;
-    private final long address;
     private final FloatBuffer p;
     private final int pBase;
     private final Block[] blocks;
@@ -116,7 +115,6 @@ final class FusedUpdatePlan {
         this.flat = flat;
         this.params = params;
         this.g = flat.data().asNioFloat();
-        this.address = flat.data().address();
         this.gBase = (int) flat.offset();
         this.p = params == null ? null : params.data().asNioFloat();
         this.pBase = params == null ? 0 : (int) params.offset();
@@ -244,7 +242,7 @@ final class FusedUpdatePlan {
 
     /** Whether this plan was made for the memory of {@code flat} (and of {@code params}, where it decays weights). */
     boolean reads(INDArray flat, INDArray params) {
-        return flat.data().address() == address && (int) flat.offset() == gBase
+        return flat.data().address() == this.flat.data().address() && (int) flat.offset() == gBase
                 && (this.params == null || params.data().address() == this.params.data().address()
                 && (int) params.offset() == pBase);
     }
