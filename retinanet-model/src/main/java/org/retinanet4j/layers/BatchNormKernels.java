@@ -12,8 +12,8 @@ import java.util.stream.IntStream;
 /**
  * Batch normalisation of float NCHW arrays in as few passes over memory as the arithmetic allows, on all cores:
  * statistics in one pass (shifted sums, see {@link #statistics}), the normalisation with its fused ReLU in one,
- * and the backward pass in two (the sums of {@code dY} and of {@code dY (x - mean)} with the ReLU mask read on the
- * fly, then {@code dX}). An array {@code [N, C, H, W]} is read
+ * and the backward pass in two (the sums of {@code dY} and of {@code dY (x - mean)} with the ReLU mask recomputed
+ * from {@code x} on the fly, then {@code dX}). An array {@code [N, C, H, W]} is read
  * as {@code N*C} rows of {@code H*W} pixels; sums are accumulated in double precision.
  */
 final class BatchNormKernels {
@@ -31,7 +31,7 @@ final class BatchNormKernels {
      * against 0.87 ms).
      */
     private static final int MIN_COPIED_PIXELS = 256;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][BLOCK]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);
 
     private BatchNormKernels() {
     }
@@ -90,16 +90,34 @@ final class BatchNormKernels {
         return new double[][]{mean, var};
     }
 
-    /** {@code out = gamma (x - mean) / sqrt(var + eps) + beta}, then {@code max(out, 0)} when {@code relu}. */
-    static void normalize(INDArray x, INDArray out, int n, int c, int pixels, double[] mean, double[] var,
-                          double[] gamma, double[] beta, double eps, boolean relu) {
-        float[] scale = new float[c];
-        float[] shift = new float[c];
-        for (int ch = 0; ch < c; ch++) {
-            double s = gamma[ch] / Math.sqrt(var[ch] + eps);
-            scale[ch] = (float) s;
-            shift[ch] = (float) (beta[ch] - mean[ch] * s);
+    /**
+     * Per channel, the float factors the normalisation applies, {@code out = x * scale + shift}: kept by the layer
+     * so that the backward pass can recompute a fused ReLU's mask from {@code x} with the same arithmetic instead of
+     * reading the output (one array fewer to read in each backward pass).
+     */
+    record Affine(float[] scale, float[] shift) {
+        static Affine of(double[] mean, double[] var, double[] gamma, double[] beta, double eps) {
+            int c = mean.length;
+            float[] scale = new float[c];
+            float[] shift = new float[c];
+            for (int ch = 0; ch < c; ch++) {
+                double s = gamma[ch] / Math.sqrt(var[ch] + eps);
+                scale[ch] = (float) s;
+                shift[ch] = (float) (beta[ch] - mean[ch] * s);
+            }
+            return new Affine(scale, shift);
         }
+    }
+
+    /**
+     * {@code out = gamma (x - mean) / sqrt(var + eps) + beta}, then {@code max(out, 0)} when {@code relu}, as
+     * {@code x * scale + shift} with the factors returned.
+     */
+    static Affine normalize(INDArray x, INDArray out, int n, int c, int pixels, double[] mean, double[] var,
+                            double[] gamma, double[] beta, double eps, boolean relu) {
+        Affine affine = Affine.of(mean, var, gamma, beta, eps);
+        float[] scale = affine.scale();
+        float[] shift = affine.shift();
         Rows in = new Rows(x);
         Rows o = new Rows(out);
         float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
@@ -126,32 +144,37 @@ final class BatchNormKernels {
                 o.buf.put(to + j0, ys, 0, len);
             }
         });
+        return affine;
     }
 
     /**
      * The training-mode backward pass into {@code dx}: {@code dx = gamma/std (dy - mean(dy) - (x - mean)
      * mean(dy (x - mean)) / var')} with {@code var' = var + eps}, where {@code dy} is first masked by
-     * {@code reluOutput > 0} when a ReLU was fused. Returns per channel {dGamma, dBeta}.
+     * {@code x * scale + shift > 0} when a ReLU was fused ({@code relu}: the forward pass's factors, so the mask is
+     * the forward output's to the bit; null without a ReLU). Returns per channel {dGamma, dBeta}.
      */
-    static double[][] backward(INDArray x, INDArray dy, INDArray reluOutput, INDArray dx, int n, int c, int pixels,
+    static double[][] backward(INDArray x, INDArray dy, Affine relu, INDArray dx, int n, int c, int pixels,
                                double[] mean, double[] var, double[] gamma, double eps) {
         Rows in = new Rows(x);
         Rows grad = new Rows(dy);
-        Rows mask = reluOutput == null ? null : new Rows(reluOutput);
         double[] rowDy = new double[n * c];
         double[] rowDyXmu = new double[n * c];
         forRows(n * c, pixels, r -> {
             int xi = in.at(r, pixels);
             int gi = grad.at(r, pixels);
-            int mi = mask == null ? 0 : mask.at(r, pixels);
-            double m = mean[r % c];
+            int ch = r % c;
+            boolean masked = relu != null;
+            float ra = masked ? relu.scale()[ch] : 0f;
+            float rb = masked ? relu.shift()[ch] : 0f;
+            double m = mean[ch];
             double s = 0;
             double sx = 0;
             if (pixels < MIN_COPIED_PIXELS) {
                 for (int j = 0; j < pixels; j++) {
-                    float d = gradient(grad, gi + j, mask, mi + j);
+                    float xj = in.buf.get(xi + j);
+                    float d = gradient(grad.buf.get(gi + j), masked, xj, ra, rb);
                     s += d;
-                    sx += d * (in.buf.get(xi + j) - m);
+                    sx += d * (xj - m);
                 }
                 rowDy[r] = s;
                 rowDyXmu[r] = sx;
@@ -162,8 +185,8 @@ final class BatchNormKernels {
             float[] ds = t[1];
             for (int j0 = 0; j0 < pixels; j0 += BLOCK) {
                 int len = Math.min(BLOCK, pixels - j0);
-                maskedGradient(grad, gi + j0, mask, mi + j0, ds, t[2], len);
                 in.buf.get(xi + j0, xs, 0, len);
+                maskedGradient(grad, gi + j0, masked, xs, ra, rb, ds, len);
                 for (int j = 0; j < len; j++) {
                     float d = ds[j];
                     s += d;
@@ -193,28 +216,31 @@ final class BatchNormKernels {
         forRows(n * c, pixels, r -> {
             int xi = in.at(r, pixels);
             int gi = grad.at(r, pixels);
-            int mi = mask == null ? 0 : mask.at(r, pixels);
             int oi = out.at(r, pixels);
             int ch = r % c;
+            boolean masked = relu != null;
+            float ra = masked ? relu.scale()[ch] : 0f;
+            float rb = masked ? relu.shift()[ch] : 0f;
             float ac = a[ch];
             float bc = b[ch];
             float kc = k[ch];
             float mc = mu[ch];
             if (pixels < MIN_COPIED_PIXELS) {
                 for (int j = 0; j < pixels; j++) {
-                    float d = gradient(grad, gi + j, mask, mi + j);
-                    out.buf.put(oi + j, ac * (d + bc - (in.buf.get(xi + j) - mc) * kc));
+                    float xj = in.buf.get(xi + j);
+                    float d = gradient(grad.buf.get(gi + j), masked, xj, ra, rb);
+                    out.buf.put(oi + j, ac * (d + bc - (xj - mc) * kc));
                 }
                 return;
             }
             float[][] t = SCRATCH.get();
             float[] xs = t[0];
             float[] ds = t[1];
-            float[] os = t[3];
+            float[] os = t[2];
             for (int j0 = 0; j0 < pixels; j0 += BLOCK) {
                 int len = Math.min(BLOCK, pixels - j0);
-                maskedGradient(grad, gi + j0, mask, mi + j0, ds, t[2], len);
                 in.buf.get(xi + j0, xs, 0, len);
+                maskedGradient(grad, gi + j0, masked, xs, ra, rb, ds, len);
                 for (int j = 0; j < len; j++) {
                     os[j] = ac * (ds[j] + bc - (xs[j] - mc) * kc);
                 }
@@ -225,33 +251,35 @@ final class BatchNormKernels {
     }
 
     /**
-     * {@code len} gradient values from {@code at} into {@code ds}, times {@code sign(ReLU output)} as
-     * {@link ReluMask} does (via {@code ms}). The sign of a ReLU output (0 or positive) is computed as {@code
-     * min(output * 2^149, 1)}: the smallest positive float times 2^149 is 1, and products, minima and the loop stay
-     * branch-free, so the compiler vectorises it (a comparison mispredicts on half-zero outputs).
+     * {@code len} gradient values from {@code at} into {@code ds}, times the sign of the ReLU output {@code max(x *
+     * a + b, 0)} recomputed from the block {@code xs} when {@code masked} (as {@link ReluMask} does with the output).
+     * The sign of a value that is 0 or positive is computed as {@code min(v * 2^149, 1)}: the smallest positive
+     * float times 2^149 is 1, and products, minima and the loop stay branch-free, so the compiler vectorises it (a
+     * comparison mispredicts on half-zero outputs).
      */
-    private static void maskedGradient(Rows grad, int at, Rows mask, int maskAt, float[] ds, float[] ms, int len) {
+    private static void maskedGradient(Rows grad, int at, boolean masked, float[] xs, float a, float b, float[] ds,
+                                       int len) {
         grad.buf.get(at, ds, 0, len);
-        if (mask != null) {
-            mask.buf.get(maskAt, ms, 0, len);
+        if (masked) {
             for (int j = 0; j < len; j++) {
-                ds[j] = ds[j] * Math.min(ms[j] * 0x1p100f * 0x1p49f, 1f); // 2^149 in two factors: 2^127 is the most
+                float output = Math.max(xs[j] * a + b, 0f); // the forward pass's output, to the bit
+                ds[j] = ds[j] * Math.min(output * 0x1p100f * 0x1p49f, 1f); // 2^149 in two factors: 2^127 is the most
             }
         }
     }
 
     /**
-     * One gradient value where the ReLU output is positive, else 0, for small planes: a bit test (the output's bits
-     * without the sign bit are positive exactly when it is), cheaper than {@link #maskedGradient}'s product one
-     * value at a time; the two differ only for a NaN output (kept here, NaN there), which the NaN guard stops
-     * either way.
+     * One gradient value where the ReLU output {@code max(x a + b, 0)} is positive, else 0, for small planes: a bit
+     * test (the output's bits without the sign bit are positive exactly when it is), cheaper than {@link
+     * #maskedGradient}'s product one value at a time; the two differ only for a NaN output (kept here, NaN there),
+     * which the NaN guard stops either way.
      */
-    private static float gradient(Rows grad, int at, Rows mask, int maskAt) {
-        float d = grad.buf.get(at);
-        if (mask == null) {
+    private static float gradient(float d, boolean masked, float x, float a, float b) {
+        if (!masked) {
             return d;
         }
-        int positive = -(Float.floatToRawIntBits(mask.buf.get(maskAt)) & 0x7fffffff) >> 31; // -1 if positive
+        float output = Math.max(x * a + b, 0f);
+        int positive = -(Float.floatToRawIntBits(output) & 0x7fffffff) >> 31; // -1 if positive
         return Float.intBitsToFloat(Float.floatToRawIntBits(d) & positive);
     }
 

@@ -30,15 +30,23 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * reductions and whose backward took the generic path). The variance is two-pass ({@code sum((x - mean)^2)}),
  * as accurate as DL4J's. Float arrays on the CPU (training and inference alike) go through
  * {@link BatchNormKernels} instead: the same arithmetic in two passes forward and two backward, with the ReLU
- * mask read on the fly, where the ND4J operations above take about ten. Other layouts and ranks fall back to
- * DL4J's implementation.
+ * mask recomputed from the input on the fly, where the ND4J operations above take about ten. Other layouts and
+ * ranks fall back to DL4J's implementation.
  */
 public class DirectBatchNormalizationLayer extends BatchNormalization {
     /** Batch statistics of the last training forward pass, per channel (kept outside workspaces). */
     private INDArray batchMean;
     private INDArray batchVar;
-    /** The output of the last training forward pass when a ReLU is fused: its positive entries pass gradients. */
+    /**
+     * The output of the last training forward pass when a ReLU is fused and ND4J's operations computed it: its
+     * positive entries pass gradients.
+     */
     private INDArray lastOutput;
+    /**
+     * The per-channel factors of the last training forward pass through {@link BatchNormKernels} when a ReLU is
+     * fused: the backward kernels recompute the mask from the input with them (the output is not read again).
+     */
+    private BatchNormKernels.Affine lastAffine;
 
     public DirectBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -100,6 +108,7 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         if (relu()) {
             Transforms.relu(out, false);
             lastOutput = training ? out : null;
+            lastAffine = null;
         }
         return out; // without a fused ReLU, as DL4J's layer: no activation function
     }
@@ -115,10 +124,13 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
         }
         INDArray x = WorkspaceArrays.contiguous(input.castTo(dataType), ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray dy = WorkspaceArrays.contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
-        if (relu() && lastOutput == null) {
+        if (relu() && lastOutput == null && lastAffine == null) {
             throw new IllegalStateException("batch norm " + layerId() + ": backward without a training forward");
         }
-        if (BatchNormKernels.supported(x, dy) && (!relu() || BatchNormKernels.supported(lastOutput))) {
+        if (lastAffine != null && !BatchNormKernels.supported(dy)) { // the forward pass took the kernels: so does this
+            dy = WorkspaceArrays.contiguous(dy.castTo(x.dataType()), ArrayType.BP_WORKING_MEM, workspaceMgr);
+        }
+        if (BatchNormKernels.supported(x, dy) && (!relu() || lastAffine != null)) {
             return kernelBackward(x, dy, workspaceMgr);
         }
         if (relu()) {
@@ -175,22 +187,23 @@ public class DirectBatchNormalizationLayer extends BatchNormalization {
                 var[ch] = Math.pow(10.0, 2 * log10Std[ch]); // stored: log10(std), var = std^2
             }
         }
-        BatchNormKernels.normalize(x, out, n, c, pixels, mean, var, ChannelVectors.read(gamma), ChannelVectors.read(beta),
-                layerConf().getEps(), relu());
-        lastOutput = relu() && training ? out : null;
+        BatchNormKernels.Affine affine = BatchNormKernels.normalize(x, out, n, c, pixels, mean, var,
+                ChannelVectors.read(gamma), ChannelVectors.read(beta), layerConf().getEps(), relu());
+        lastAffine = relu() && training ? affine : null;
+        lastOutput = null;
         return out;
     }
 
-    /** The backward pass through {@link BatchNormKernels}, the ReLU mask (if fused) read from the output. */
+    /** The backward pass through {@link BatchNormKernels}, the ReLU mask (if fused) recomputed from the input. */
     private Pair<Gradient, INDArray> kernelBackward(INDArray x, INDArray dy, LayerWorkspaceMgr workspaceMgr) {
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int pixels = (int) (x.size(2) * x.size(3));
         INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-        double[][] g = BatchNormKernels.backward(x, dy, relu() ? lastOutput : null, epsNext, n, c, pixels,
+        double[][] g = BatchNormKernels.backward(x, dy, relu() ? lastAffine : null, epsNext, n, c, pixels,
                 ChannelVectors.read(batchMean), ChannelVectors.read(batchVar),
                 ChannelVectors.read(getParam(BatchNormalizationParamInitializer.GAMMA)), layerConf().getEps());
-        lastOutput = null;
+        lastAffine = null;
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         ChannelVectors.write(dGammaView, g[0]);

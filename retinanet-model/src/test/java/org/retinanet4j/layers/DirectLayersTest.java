@@ -132,6 +132,33 @@ class DirectLayersTest {
         compare(reference, of(layers.getSecond()), x, type == DataType.DOUBLE ? 1e-9 : 5e-5, true);
     }
 
+    @ParameterizedTest(name = "batch norm with fused ReLU on {0}x{1}: the mask from the input, not the output")
+    // 9x7: the element-wise loops; 50x83: the copied blocks
+    @CsvSource({"9,7", "50,83"})
+    void batchNormalizationKernelsRecomputeTheReluMaskFromTheInput(int h, int w) {
+        BatchNormalization conf = new BatchNormalization.Builder().nIn(5).nOut(5).eps(1e-5).decay(0.9).build();
+        Nd4j.getRandom().setSeed(13);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 5, h, w).muli(3).addi(1);
+        Layer layer = instantiate(DirectBatchNormalization.withRelu(conf), DataType.FLOAT);
+        layer.params().assign(Nd4j.randn(DataType.FLOAT, layer.params().shape()));
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        INDArray eps = Nd4j.randn(DataType.FLOAT, 2, 5, h, w);
+        layer.setInput(x.dup(), ws);
+        INDArray clean = layer.activate(true, ws);
+        assertTrue(clean.eq(0).castTo(DataType.INT).sumNumber().intValue() > 0
+                        && clean.gt(0).castTo(DataType.INT).sumNumber().intValue() > 0,
+                "the test needs both masked and passed entries");
+        Pair<Gradient, INDArray> expected = layer.backpropGradient(eps.dup(), ws);
+        INDArray expectedDx = expected.getSecond().dup();
+        INDArray expectedDGamma = expected.getFirst().getGradientFor("gamma").dup();
+
+        layer.setInput(x.dup(), ws);
+        layer.activate(true, ws).assign(-1); // a later operation overwriting the output in place
+        Pair<Gradient, INDArray> actual = layer.backpropGradient(eps.dup(), ws);
+        assertEquals(expectedDx, actual.getSecond(), "input gradient after the output was overwritten");
+        assertEquals(expectedDGamma, actual.getFirst().getGradientFor("gamma"), "dGamma after the output was overwritten");
+    }
+
     @ParameterizedTest(name = "max pooling k{0} s{1} p{2} on {3}x{4}, {5}")
     @CsvSource({"3,2,1,131,129,relu", "3,2,1,128,128,relu", "2,2,0,129,130,randn", "3,1,1,128,133,relu",
             "3,2,1,130,128,randn"}) // planes of at least DirectMaxPoolingLayer.MIN_PLANE_PIXELS
