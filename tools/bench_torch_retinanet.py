@@ -2,7 +2,8 @@
 """torchvision reference for RetinaNetBenchmark: backbone+FPN+head forward at SIZE x SIZE batch 1, one training
 step from scratch (trainable BatchNorm, every stage trains) and one fine-tuning step (FrozenBatchNorm2d, conv1 and
 layer1 frozen: what retinanet_resnet50_fpn builds with pretrained weights and trainable_backbone_layers=3), each
-step = forward with losses, backward, SGD step, at batch 2, 2 threads.
+step = forward with losses, backward, SGD step, at batch 2, 2 threads. Each form is timed after three untimed
+calls, as RetinaNetBenchmark is.
 
 Run: /usr/bin/python3 tools/bench_torch_retinanet.py [size=512] [runs=5] [forms=forward,train,finetune]
 (the form `profile` prints torch.profiler's table of one step from scratch: where torchvision's time goes)
@@ -32,8 +33,12 @@ model = torchvision.models.detection.retinanet_resnet50_fpn(weights=None, weight
                                                             min_size=size, max_size=size)
 
 
+WARM_UP_STEPS = 3  # as RetinaNetBenchmark: the JVM side sizes its workspaces over its first steps
+
+
 def timed(fn):
-    fn()
+    for _ in range(WARM_UP_STEPS):
+        fn()
     out = []
     for _ in range(runs):
         s = time.perf_counter()

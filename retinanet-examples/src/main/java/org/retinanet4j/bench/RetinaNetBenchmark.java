@@ -34,7 +34,8 @@ import java.util.Set;
  * (trainable BatchNorm, every stage trains: torchvision without weights) and {@code finetune} (frozen BatchNorm
  * folded into the convolutions, stem and layer1 frozen: torchvision's {@code trainable_backbone_layers=3} with
  * pretrained weights); default all three. Each step is {@code net.fit} with SGD, momentum 0.9 (DL4J's Nesterovs),
- * as the torchvision side steps. Compare with tools/bench_torch_retinanet.py.
+ * as the torchvision side steps, after {@value #WARM_UP_STEPS} untimed steps on both sides. Compare with
+ * tools/bench_torch_retinanet.py.
  * {@code RETINANET_JAVA_OPTS=-Dcache=DEVICE} builds the graphs with DL4J's {@code CacheMode.DEVICE} (default NONE).
  * {@code -Dretinanet.bench.alternate='retinanet.onednn=false;retinanet.onednn=true'} switches between two sets of
  * system properties every run and prints each set's median ({@link AlternatingSettings}).
@@ -90,8 +91,18 @@ public final class RetinaNetBenchmark {
         return net;
     }
 
+    /**
+     * Untimed steps before the timed ones, the same number as tools/bench_torch_retinanet.py takes: the first builds
+     * SameDiff graphs and oneDNN primitives, and DL4J grows its workspaces over the first few, zeroing each one it
+     * enlarges (JFR: about 2 s of {@code memset} in the second and third training steps of ResNet-50 at 512x512), a
+     * cost a training run pays once.
+     */
+    static final int WARM_UP_STEPS = 3;
+
     private static long[] time(int runs, Runnable r) {
-        r.run(); // warm-up: builds SameDiff graphs and oneDNN primitives
+        for (int i = 0; i < WARM_UP_STEPS; i++) {
+            r.run();
+        }
         AlternatingSettings alternating = AlternatingSettings.fromSystemProperty(1);
         long[] t = new long[runs];
         for (int i = 0; i < runs; i++) {
