@@ -94,8 +94,7 @@ public final class RetinaNetBenchmark {
     /**
      * Untimed steps before the timed ones, the same number as tools/bench_torch_retinanet.py takes: the first builds
      * SameDiff graphs and oneDNN primitives, and DL4J grows its workspaces over the first few, zeroing each one it
-     * enlarges (JFR: about 2 s of {@code memset} in the second and third training steps of ResNet-50 at 512x512), a
-     * cost a training run pays once.
+     * enlarges (a cost a training run pays once: docs/benchmarks.md, "steady-state steps").
      */
     static final int WARM_UP_STEPS = 3;
 

@@ -27,8 +27,8 @@ final class BatchNormKernels {
     private static final int BLOCK = 2048;
     /**
      * Planes smaller than this are read element by element: per row, the copies' fixed cost outweighs the faster
-     * loop (alternated in one process: [8, 256, 8, 8] 1.24 ms direct against 1.49 ms copied, [8, 128, 16, 16] 1.33
-     * against 0.87 ms).
+     * loop (measured both ways in one process: docs/benchmarks.md, "Nesterov momentum in the fused step, the loss in
+     * one pass, faster batch norm").
      */
     private static final int MIN_COPIED_PIXELS = 256;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);

@@ -326,9 +326,9 @@ final class FusedUpdatePlan {
     /**
      * The sum of {@code (g / divisor)^2} over elements {@code [from, to)} in double, the quotient in float as DL4J
      * divides (a divisor of 1 leaves the values as they are): copied in blocks, divided in a loop that vectorises,
-     * and summed in eight sums so that the additions do not wait on one another (alone, 11.3 million values on two
-     * cores: 5.1 ms with four sums and the division inside, 3.1 ms so). The order differs from one running sum only in
-     * the double's last bits, below the float norm DL4J's clipping compares.
+     * and summed in eight sums so that the additions do not wait on one another (faster than four sums with the
+     * division inside: docs/benchmarks.md). The order differs from one running sum only in the double's last bits,
+     * below the float norm DL4J's clipping compares.
      */
     private double sumOfSquares(int from, int to, float divisor) {
         float[] xs = UpdaterBlocks.scratch()[0];

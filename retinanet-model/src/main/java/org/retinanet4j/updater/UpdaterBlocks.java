@@ -2,8 +2,8 @@ package org.retinanet4j.updater;
 
 /**
  * Per-thread blocks the fused optimiser steps copy their values into: loops over Java arrays vectorise, loops over
- * NIO buffers element by element do not (alternated in one process, Adam over 11.3 million values on two cores:
- * 17.4 against 11.5 ms, bit-identical results; docs/benchmarks.md).
+ * NIO buffers element by element do not, and the results stay bit-identical (docs/benchmarks.md, "Batch norm without
+ * its output, optimiser steps over blocks").
  */
 final class UpdaterBlocks {
     /** Values per block: three blocks stay well inside a core's L1 and L2 caches. */
