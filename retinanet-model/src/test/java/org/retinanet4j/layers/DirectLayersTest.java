@@ -157,6 +157,12 @@ class DirectLayersTest {
         Pair<Gradient, INDArray> actual = layer.backpropGradient(eps.dup(), ws);
         assertEquals(expectedDx, actual.getSecond(), "input gradient after the output was overwritten");
         assertEquals(expectedDGamma, actual.getFirst().getGradientFor("gamma"), "dGamma after the output was overwritten");
+
+        // a gradient of another type still takes the kernels' path the forward pass took (cast to the layer's type)
+        layer.setInput(x.dup(), ws);
+        layer.activate(true, ws);
+        Pair<Gradient, INDArray> fromDouble = layer.backpropGradient(eps.castTo(DataType.DOUBLE), ws);
+        assertEquals(expectedDx, fromDouble.getSecond(), "input gradient from a double gradient");
     }
 
     @ParameterizedTest(name = "max pooling k{0} s{1} p{2} on {3}x{4}, {5}")
