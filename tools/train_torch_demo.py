@@ -10,7 +10,8 @@ FPN 32 wide (P3-P5 from C3-C5, P6 from P5, P7 from ReLU(P6)), classification and
 (32 wide, ReLU) plus the predictor, torchvision's initialisation and prior 0.01, anchors sized 1/16 of the image per
 P3 (8, 16, 32, 64, 128 at 128 px) with scales 2^0, 2^(1/3), 2^(2/3) and ratios 0.5, 1, 2, torchvision's matcher
 (0.5 / 0.4, low-quality matches), focal loss (alpha 0.25, gamma 2) and L1 box loss; Adam (lr 1e-3, no weight decay),
-linear warm-up from 1% over min(100, iterations / 10) iterations, lr x 0.1 at 80% of the iterations, gradient L2
+linear warm-up from 1% over min(100, iterations / 10) iterations, lr x 0.1 at 80% of the iterations (of those the
+time limit allows, projected from the measured speed, when it stops the run first: TimeFittedMilestone), gradient L2
 norm clipped to 10 per layer (per convolution and BatchNorm, each head as a whole, as DL4J's ClipL2PerLayer does),
 batch 8, a shuffle per epoch and horizontal flips with probability 0.5, 2 threads. Detections: score 0.05, NMS 0.5,
 100 per image (COCO's count). Writes OUT/val_results.json, evaluates it with `./retinanet evaluate` when the
@@ -115,9 +116,41 @@ def timing_setup(size, batch):
     return model, clip_groups(model), opt, images, targets
 
 
-def learning_rate(base, iteration, iterations):
+class TimeFittedMilestone:
+    """The demo's milestone fitted to the time limit, as the project's TimeFittedMilestones does: from iteration 10
+    on the speed is measured, and every 50 iterations the milestone moves to 80% of the iterations projected by the
+    deadline (never beyond 80% of --iterations; once passed it stays)."""
+
+    def __init__(self, iterations, deadline):
+        self.nominal = int(iterations * 0.8)
+        self.current = self.nominal
+        self.iterations = iterations
+        self.deadline = deadline
+        self.start = None
+        self.last_fit = None
+
+    def after(self, iteration, now):
+        if self.current <= iteration:
+            return
+        if self.start is None:
+            if iteration >= 10:
+                self.start = (iteration, now)
+            return
+        if iteration - self.start[0] < 50 or (self.last_fit is not None and iteration - self.last_fit < 50):
+            return
+        self.last_fit = iteration
+        rate = (iteration - self.start[0]) / (now - self.start[1])
+        projected = iteration + int(rate * max(0.0, self.deadline - now))
+        moved = max(iteration, round(self.nominal * min(1.0, projected / self.iterations)))
+        if moved != self.current:
+            self.current = moved
+            print(f"iteration {iteration}: the time limit allows about {projected} of {self.iterations} "
+                  f"iterations; learning-rate milestone now {moved}", flush=True)
+
+
+def learning_rate(base, iteration, iterations, milestone):
     warmup = min(100, iterations // 10)
-    lr = base * (0.1 if iteration >= int(iterations * 0.8) else 1.0)
+    lr = base * (0.1 if iteration >= milestone else 1.0)
     if iteration < warmup:
         alpha = iteration / warmup
         lr *= 0.01 * (1 - alpha) + alpha
@@ -142,6 +175,7 @@ def main():
 
     model.train()
     start = time.perf_counter()
+    fitted = TimeFittedMilestone(args.iterations, start + limit)
     iteration, epoch, loss_value = 0, 0, float("nan")
     stop = "ITERATIONS"
     while iteration < args.iterations:
@@ -162,7 +196,7 @@ def main():
                 images.append(image)
                 targets.append({"boxes": boxes, "labels": labels})
             for group in opt.param_groups:
-                group["lr"] = learning_rate(args.lr, iteration, args.iterations)
+                group["lr"] = learning_rate(args.lr, iteration, args.iterations, fitted.current)
             losses = model(images, targets)
             loss = sum(losses.values())
             opt.zero_grad()
@@ -172,6 +206,7 @@ def main():
             opt.step()
             loss_value = loss.item()
             iteration += 1
+            fitted.after(iteration, time.perf_counter())
             if iteration % 50 == 0:
                 elapsed = time.perf_counter() - start
                 print(f"iteration {iteration}: loss {loss_value:.4f}, {iteration * args.batch / elapsed:.1f} images/s",

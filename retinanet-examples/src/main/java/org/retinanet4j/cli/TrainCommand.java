@@ -132,6 +132,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "model written as at the end of a run; the schedule stays that of the epochs)")
     Double minutes;
 
+    @Option(names = "--fit-schedule-to-minutes", description = "with --minutes: when the time limit would stop the "
+            + "run before its iterations, move the learning-rate steps to the same shares of the iterations it is "
+            + "projected to reach (one device; docs/training.md)")
+    boolean fitScheduleToMinutes;
+
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "iterations between checkpoints "
             + "(default: ${DEFAULT-VALUE})")
     int checkpointEvery;
@@ -213,6 +218,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (maxIterations != null && maxIterations < 1 || minutes != null && !(minutes > 0)) {
             throw new IllegalArgumentException("--max-iterations and --minutes must be positive");
         }
+        if (fitScheduleToMinutes && (minutes == null || workers > 1 || spark != null)) {
+            throw new IllegalArgumentException("--fit-schedule-to-minutes needs --minutes and one device (no "
+                    + "--workers above 1, no --spark)");
+        }
         OptimizerKind kind = parseOptimizer(optimizer);
         SparkTrainingSettings sparkSettings = spark == null ? null : sparkSettings();
         DetectionDataset trainSet = dataset.read();
@@ -280,6 +289,7 @@ public final class TrainCommand implements Callable<Integer> {
                 // both bounds: the epochs decide, the iteration count gives the progress bar its total
                 .maxEpochs(epochs).maxIterations(steps)
                 .maxDuration(minutes == null ? null : Duration.ofMillis(Math.round(minutes * 60_000)))
+                .fitMilestonesToTime(fitScheduleToMinutes)
                 .workers(workers).checkpointEvery(checkpointEvery).keepLast(keep)
                 .validationEvery(validateEvery).seed(seed)
                 .nonFinitePolicy(skipNan ? NonFinitePolicy.SKIP : NonFinitePolicy.STOP).build();

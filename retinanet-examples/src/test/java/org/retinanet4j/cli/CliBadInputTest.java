@@ -50,6 +50,16 @@ class CliBadInputTest {
     }
 
     @Test
+    void aScheduleFittedToMinutesNeedsMinutesAndOneDevice() {
+        String ann = dir.resolve("none.json").toString();
+        String out = dir.resolve("o").toString();
+        assertOneLineError(CliRun.run("train", "--train", ann, "--out", out, "--fit-schedule-to-minutes"),
+                "--fit-schedule-to-minutes needs --minutes");
+        assertOneLineError(CliRun.run("train", "--train", ann, "--out", out, "--minutes", "5", "--workers", "2",
+                "--fit-schedule-to-minutes"), "one device");
+    }
+
+    @Test
     void trainWithAMissingAnnotationsFile() {
         assertOneLineError(CliRun.run("train", "--train", dir.resolve("none.json").toString(), "--out",
                 dir.resolve("o").toString()), "none.json");

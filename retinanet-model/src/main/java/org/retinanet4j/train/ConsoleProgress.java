@@ -100,6 +100,13 @@ public final class ConsoleProgress implements ProgressReporter {
     }
 
     @Override
+    public void expectedIterations(long iterations) {
+        if (bar != null && iterations > 0) {
+            bar.maxHint(iterations); // the bar's total and ETA follow the time limit
+        }
+    }
+
+    @Override
     public void validated(TrainingState state, double map) {
         lastValidation = map;
     }

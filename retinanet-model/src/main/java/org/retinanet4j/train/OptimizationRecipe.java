@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -80,6 +81,54 @@ public final class OptimizationRecipe {
             // DL4J builds a new updater (and its state) from the changed configuration at the next fit
             graph.setUpdater(null);
         }
+    }
+
+    /**
+     * Replaces the learning-rate schedule of every trainable part of a graph that is training, keeping the updater
+     * and its state (Adam's moments, the momentum): the layers' and vertices' configurations (what a saved model
+     * or checkpoint records) and the live updater's blocks (what the next step uses). Parts whose updater has no
+     * schedule (frozen parts, {@code NoOp}) are left alone. Returns how many updater configurations changed.
+     */
+    public static int setSchedule(ComputationGraph graph, WarmupStepSchedule schedule) {
+        int changed = 0;
+        for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                changed += replace(bl.getIUpdater(), schedule) + replace(bl.getBiasUpdater(), schedule);
+            } else if (v instanceof SameDiffVertex sv) {
+                changed += replace(sv.getUpdater(), schedule) + replace(sv.getBiasUpdater(), schedule);
+            }
+        }
+        for (Layer layer : graph.getLayers()) {
+            if (layer.conf() != null && layer.conf().getLayer() instanceof BaseLayer bl) {
+                changed += replace(bl.getIUpdater(), schedule) + replace(bl.getBiasUpdater(), schedule);
+            }
+        }
+        if (graph.getUpdater(false) != null) {
+            for (UpdaterBlock block : graph.getUpdater(false).getUpdaterBlocks()) {
+                if (block.getGradientUpdater() != null) {
+                    changed += replace(block.getGradientUpdater().getConfig(), schedule);
+                }
+            }
+        }
+        return changed;
+    }
+
+    private static int replace(IUpdater updater, WarmupStepSchedule schedule) {
+        if (updater == null || !hasSchedule(updater)) {
+            return 0;
+        }
+        updater.setLrAndSchedule(schedule.baseValue(), schedule.clone());
+        return 1;
+    }
+
+    private static boolean hasSchedule(IUpdater updater) {
+        if (updater instanceof org.nd4j.linalg.learning.config.Adam a) {
+            return a.getLearningRateSchedule() != null;
+        }
+        if (updater instanceof Nesterovs n) {
+            return n.getLearningRateSchedule() != null;
+        }
+        return false;
     }
 
     private static void configure(BaseLayer bl, IUpdater updater, List<Regularization> reg, GradientNormalization gn,

@@ -9,6 +9,10 @@ public interface ProgressReporter extends AutoCloseable {
     default void started(TrainingState from, long totalIterations) {
     }
 
+    /** The time limit will stop the run at about {@code iterations} (projected from its speed so far). */
+    default void expectedIterations(long iterations) {
+    }
+
     default void iterationDone(TrainingState state, double loss, double imagesPerSecond) {
     }
 

@@ -30,6 +30,7 @@ public final class Trainer {
     private ValidationHook validation;
     private ProgressReporter progress = ProgressReporter.NONE;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private boolean milestonesLogged;
 
     public Trainer(TrainerConfig config, ModelMetadata metadata) {
         this.config = Objects.requireNonNull(config);
@@ -117,6 +118,7 @@ public final class Trainer {
         int skippedInARow = 0;
         TrainingResult.StopReason reason;
         int maxIterations = limits.maxIterations();
+        TimeFittedMilestones fitted = timeFittedMilestones(limits);
         progress.started(start, config.maxIterations() > 0 ? config.maxIterations() : -1);
         try (StepRunner runner = createRunner(graph)) {
             MultiDataSetIterator it = null;
@@ -162,6 +164,9 @@ public final class Trainer {
                 graph.getConfiguration().setIterationCount(state.iteration());
                 lastLoss = out.loss();
                 imagesThisRun += out.images();
+                if (fitted != null) {
+                    refit(graph, fitted, state.iteration());
+                }
                 progress.iterationDone(state, lastLoss, imagesPerSecond(imagesThisRun, t0));
                 if (due(config.checkpointEvery(), state.iteration()) && checkpoints != null) {
                     // copied now, written while the next steps run
@@ -183,11 +188,45 @@ public final class Trainer {
             lastValidation = validate(graph, state);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-        log.info("training stopped ({}) at iteration {} after {} s; last loss {}", reason, state.iteration(),
-                elapsed.toSeconds(), lastLoss);
+        log.info("training stopped ({}) at iteration {} after {} s; last loss {}{}", reason, state.iteration(),
+                elapsed.toSeconds(), lastLoss, fitted == null ? ""
+                        : "; learning-rate milestones fitted to the time limit: " + java.util.Arrays.toString(fitted.current()));
         progress.close();
         return new TrainingResult(graph, state, reason, lastLoss, lastCheckpoint, elapsed,
                 imagesPerSecond(imagesThisRun, t0), lastValidation);
+    }
+
+    /** The milestone fitter when the configuration asks for one and the run can use it, else null. */
+    private TimeFittedMilestones timeFittedMilestones(TrainingLimits limits) {
+        if (!config.fitMilestonesToTime() || config.milestones().length == 0 || config.maxIterations() <= 0
+                || config.maxDuration() == null) {
+            return null;
+        }
+        if (config.workers() >= 2) {
+            // each ParallelWrapper worker trains its own copy of the configuration, which this trainer cannot reach
+            log.warn("milestones are not fitted to the time limit with {} workers: they stay at {}", config.workers(),
+                    java.util.Arrays.toString(config.milestones()));
+            return null;
+        }
+        return new TimeFittedMilestones(config.milestones(), config.maxIterations(), limits.deadlineNanos());
+    }
+
+    private void refit(ComputationGraph graph, TimeFittedMilestones fitted, int iteration) {
+        int[] moved = fitted.after(iteration, System.nanoTime());
+        if (moved == null) {
+            return;
+        }
+        progress.expectedIterations(Math.min(config.maxIterations(), fitted.projectedIterations()));
+        OptimizationRecipe.setSchedule(graph, new WarmupStepSchedule(config.learningRate(), config.warmupIterations(),
+                config.warmupFactor(), moved, config.gamma()));
+        String message = "iteration {}: the time limit allows about {} of {} iterations; learning-rate milestones now {}";
+        Object[] args = {iteration, fitted.projectedIterations(), config.maxIterations(), java.util.Arrays.toString(moved)};
+        if (!milestonesLogged) { // the first move at info, the projection's later refinements at debug
+            log.info(message, args);
+            milestonesLogged = true;
+        } else {
+            log.debug(message, args);
+        }
     }
 
     private StepRunner createRunner(ComputationGraph graph) {

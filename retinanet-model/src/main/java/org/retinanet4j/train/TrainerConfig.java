@@ -13,7 +13,7 @@ public record TrainerConfig(OptimizerKind optimizer, double learningRate, double
                             int warmupIterations, double warmupFactor, int[] milestones, double gamma,
                             double gradientClipL2, int maxIterations, int maxEpochs, Duration maxDuration,
                             int checkpointEvery, int keepLast, int workers, NonFinitePolicy nonFinitePolicy,
-                            int validationEvery, long seed) {
+                            int validationEvery, long seed, boolean fitMilestonesToTime) {
 
     /** The paper's learning rate per 16 images. */
     public static final double PAPER_LR_PER_16_IMAGES = 0.01;
@@ -66,6 +66,7 @@ public record TrainerConfig(OptimizerKind optimizer, double learningRate, double
         private NonFinitePolicy nonFinitePolicy = NonFinitePolicy.STOP;
         private int validationEvery;
         private long seed = 42;
+        private boolean fitMilestonesToTime;
 
         public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
@@ -86,11 +87,17 @@ public record TrainerConfig(OptimizerKind optimizer, double learningRate, double
         /** Run the validation hook every this many iterations (0: only at the end). */
         public Builder validationEvery(int v) { validationEvery = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        /**
+         * With both an iteration count and a time limit, move the milestones with the projected length of the run
+         * when the time limit would stop it first (so a slow machine still decays the learning rate before it
+         * stops; {@link TimeFittedMilestones}). Off by default: the schedule then depends on the iteration alone.
+         */
+        public Builder fitMilestonesToTime(boolean v) { fitMilestonesToTime = v; return this; }
 
         public TrainerConfig build() {
             return new TrainerConfig(optimizer, learningRate, momentum, weightDecay, warmupIterations, warmupFactor,
                     milestones, gamma, gradientClipL2, maxIterations, maxEpochs, maxDuration, checkpointEvery,
-                    keepLast, workers, nonFinitePolicy, validationEvery, seed);
+                    keepLast, workers, nonFinitePolicy, validationEvery, seed, fitMilestonesToTime);
         }
     }
 }

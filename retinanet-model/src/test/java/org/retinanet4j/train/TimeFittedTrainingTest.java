@@ -1,0 +1,93 @@
+package org.retinanet4j.train;
+
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A schedule replaced during training reaches the step itself, and a run whose time limit comes before its
+ * iterations decays its learning rate before it stops.
+ */
+class TimeFittedTrainingTest {
+
+    @Test
+    void aReplacedScheduleChangesTheNextStepAndKeepsTheOptimiserState() {
+        TrainerConfig adam = TrainerConfig.builder().optimizer(OptimizerKind.ADAM).learningRate(1e-2).warmup(0, 1)
+                .weightDecay(0).maxIterations(2).build();
+        ComputationGraph plain = TinyGraphs.graph(5);
+        ComputationGraph decayed = TinyGraphs.graph(5);
+        for (ComputationGraph g : new ComputationGraph[]{plain, decayed}) {
+            new Trainer(adam, TinyGraphs.metadata()).fit(g, TinyGraphs.data(2, 4)); // two steps: Adam has moments
+        }
+        assertEquals(plain.params(), decayed.params(), "the twins are identical so far");
+        int changed = OptimizationRecipe.setSchedule(decayed,
+                new WarmupStepSchedule(1e-2, 0, 1, new int[]{2}, 0.1)); // x0.1 from iteration 2, the next one
+        assertTrue(changed > 0, "updater configurations replaced");
+        MultiDataSet batch = TinyGraphs.batches(1, 4, 99).get(0);
+        INDArray before = plain.params().dup();
+        plain.fit(batch);
+        decayed.fit(batch);
+        INDArray stepPlain = plain.params().sub(before);
+        INDArray stepDecayed = decayed.params().sub(before);
+        // Adam's step is lr times a function of its moments: the same moments, a tenth of the step
+        double scale = stepPlain.amaxNumber().doubleValue();
+        assertTrue(scale > 1e-4, "the step moved the parameters");
+        double err = Transforms.abs(stepDecayed.sub(stepPlain.mul(0.1))).maxNumber().doubleValue();
+        assertTrue(err < 1e-3 * scale, "a tenth of the step: max error " + err + " against " + scale);
+        for (GraphVertex v : decayed.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                Adam a = assertInstanceOf(Adam.class, bl.getIUpdater());
+                assertEquals(1e-3, a.getLearningRate(2, 0), 1e-12, "the configuration a saved model records");
+            }
+        }
+    }
+
+    @Test
+    void aRunStoppedByItsTimeLimitHasDecayedBeforeItStops() {
+        // far more iterations than four seconds allow: the configured milestone (8,000,000) would never come
+        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
+                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4)).fitMilestonesToTime(true).build();
+        ComputationGraph g = TinyGraphs.graph(6);
+        TrainingResult result = new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2));
+        assertEquals(TrainingResult.StopReason.TIME_LIMIT, result.stopReason());
+        int last = result.state().iteration();
+        assertTrue(last > TimeFittedMilestones.FIRST_MEASURED_ITERATION + 2 * TimeFittedMilestones.REFIT_EVERY,
+                "enough iterations to fit: " + last);
+        for (GraphVertex v : g.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                Nesterovs n = assertInstanceOf(Nesterovs.class, bl.getIUpdater());
+                WarmupStepSchedule s = assertInstanceOf(WarmupStepSchedule.class, n.getLearningRateSchedule());
+                assertEquals(1e-4, s.valueAt(last - 1, 0), 1e-12,
+                        "the last step ran at the decayed rate (" + s + ", " + last + " iterations)");
+                assertEquals(1e-3, s.valueAt(0, 0), 1e-12, "the run started at the full rate");
+            }
+        }
+    }
+
+    @Test
+    void withoutTheSettingTheMilestonesStay() {
+        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
+                .maxIterations(10_000_000).maxDuration(Duration.ofMillis(700)).build();
+        ComputationGraph g = TinyGraphs.graph(7);
+        new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2));
+        for (GraphVertex v : g.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                Nesterovs n = assertInstanceOf(Nesterovs.class, bl.getIUpdater());
+                assertEquals(config.schedule(), n.getLearningRateSchedule());
+            }
+        }
+    }
+}
