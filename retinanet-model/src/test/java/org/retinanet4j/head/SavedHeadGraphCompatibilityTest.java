@@ -74,7 +74,9 @@ class SavedHeadGraphCompatibilityTest {
         float[] actual = out.dup('c').data().asFloat();
         for (int i = 0; i < actual.length; i++) {
             float e = (float) expected.get("output").get(i).asDouble();
-            assertEquals(e, actual[i], 1e-6f * Math.max(1f, Math.abs(e)), "output " + i);
+            // 1e-5 relative: the saved outputs came from another CPU, whose convolution kernels (AVX-512 there, AVX2
+            // on a Zen 3) sum in another order (1.1e-6 relative seen); a wrong head differs by O(1)
+            assertEquals(e, actual[i], 1e-5f * Math.max(1f, Math.abs(e)), "output " + i);
         }
 
         // the restored head keeps its updater (clone() of the configuration) and trains from the saved state
