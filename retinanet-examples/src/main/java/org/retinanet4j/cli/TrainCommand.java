@@ -129,7 +129,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer maxIterations;
 
     @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes of training (checkpoint and "
-            + "model written as at the end of a run; the schedule stays that of the epochs)")
+            + "model written as at the end of a run; the schedule stays that of the epochs unless "
+            + "--fit-schedule-to-minutes)")
     Double minutes;
 
     @Option(names = "--fit-schedule-to-minutes", description = "with --minutes: when the time limit would stop the "

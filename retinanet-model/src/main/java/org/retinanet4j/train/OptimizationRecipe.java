@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.retinanet4j.updater.FusedAdam;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The one home of the optimiser: puts a {@link TrainerConfig}'s optimiser, schedule, weight decay and gradient
@@ -60,23 +62,14 @@ public final class OptimizationRecipe {
         List<Regularization> reg = weightRegularization(c);
         GradientNormalization gn = c.gradientClipL2() > 0 ? GradientNormalization.ClipL2PerLayer
                 : GradientNormalization.None;
-        for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
-            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
-                configure(bl, updater, reg, gn, c.gradientClipL2());
-            } else if (v instanceof SameDiffVertex sv) {
-                sv.setUpdater(updater.clone());
-                sv.setBiasUpdater(updater.clone());
-                sv.setRegularization(reg);
-                sv.setRegularizationBias(List.of());
-                sv.setGradientNormalization(gn);
-                sv.setGradientNormalizationThreshold(c.gradientClipL2());
-            }
-        }
-        for (Layer layer : graph.getLayers()) {
-            if (layer.conf() != null && layer.conf().getLayer() instanceof BaseLayer bl) {
-                configure(bl, updater, reg, gn, c.gradientClipL2());
-            }
-        }
+        forEachPart(graph, bl -> configure(bl, updater, reg, gn, c.gradientClipL2()), sv -> {
+            sv.setUpdater(updater.clone());
+            sv.setBiasUpdater(updater.clone());
+            sv.setRegularization(reg);
+            sv.setRegularizationBias(List.of());
+            sv.setGradientNormalization(gn);
+            sv.setGradientNormalizationThreshold(c.gradientClipL2());
+        });
         if (graph.getUpdater(false) != null) {
             // DL4J builds a new updater (and its state) from the changed configuration at the next fit
             graph.setUpdater(null);
@@ -90,27 +83,38 @@ public final class OptimizationRecipe {
      * schedule (frozen parts, {@code NoOp}) are left alone. Returns how many updater configurations changed.
      */
     public static int setSchedule(ComputationGraph graph, WarmupStepSchedule schedule) {
-        int changed = 0;
+        int[] changed = {0};
+        forEachPart(graph,
+                bl -> changed[0] += replace(bl.getIUpdater(), schedule) + replace(bl.getBiasUpdater(), schedule),
+                sv -> changed[0] += replace(sv.getUpdater(), schedule) + replace(sv.getBiasUpdater(), schedule));
+        if (graph.getUpdater(false) != null) {
+            for (UpdaterBlock block : graph.getUpdater(false).getUpdaterBlocks()) {
+                if (block.getGradientUpdater() != null) {
+                    changed[0] += replace(block.getGradientUpdater().getConfig(), schedule);
+                }
+            }
+        }
+        return changed[0];
+    }
+
+    /**
+     * Every trainable part's configuration: the layers of the graph's configuration and of the graph itself (DL4J
+     * keeps both) and the SameDiff vertices (the heads).
+     */
+    private static void forEachPart(ComputationGraph graph, Consumer<BaseLayer> layers,
+                                    Consumer<SameDiffVertex> vertices) {
         for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
             if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
-                changed += replace(bl.getIUpdater(), schedule) + replace(bl.getBiasUpdater(), schedule);
+                layers.accept(bl);
             } else if (v instanceof SameDiffVertex sv) {
-                changed += replace(sv.getUpdater(), schedule) + replace(sv.getBiasUpdater(), schedule);
+                vertices.accept(sv);
             }
         }
         for (Layer layer : graph.getLayers()) {
             if (layer.conf() != null && layer.conf().getLayer() instanceof BaseLayer bl) {
-                changed += replace(bl.getIUpdater(), schedule) + replace(bl.getBiasUpdater(), schedule);
+                layers.accept(bl);
             }
         }
-        if (graph.getUpdater(false) != null) {
-            for (UpdaterBlock block : graph.getUpdater(false).getUpdaterBlocks()) {
-                if (block.getGradientUpdater() != null) {
-                    changed += replace(block.getGradientUpdater().getConfig(), schedule);
-                }
-            }
-        }
-        return changed;
     }
 
     private static int replace(IUpdater updater, WarmupStepSchedule schedule) {
@@ -122,7 +126,7 @@ public final class OptimizationRecipe {
     }
 
     private static boolean hasSchedule(IUpdater updater) {
-        if (updater instanceof org.nd4j.linalg.learning.config.Adam a) {
+        if (updater instanceof Adam a) {
             return a.getLearningRateSchedule() != null;
         }
         if (updater instanceof Nesterovs n) {

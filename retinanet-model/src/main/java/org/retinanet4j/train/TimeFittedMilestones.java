@@ -27,6 +27,7 @@ final class TimeFittedMilestones {
     private long measuredFromNanos;
     private int lastFit = -1;
     private long projected = -1;
+    private int moves;
 
     /**
      * @param nominal       the configured milestones
@@ -47,6 +48,11 @@ final class TimeFittedMilestones {
     /** The milestones in force now. */
     int[] current() {
         return current.clone();
+    }
+
+    /** How often the milestones have moved so far. */
+    int moves() {
+        return moves;
     }
 
     /** The iterations the run is projected to reach at the last fit, or -1 before the first. */
@@ -87,6 +93,7 @@ final class TimeFittedMilestones {
             return null;
         }
         current = next;
+        moves++;
         return current.clone();
     }
 

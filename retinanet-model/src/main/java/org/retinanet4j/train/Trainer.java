@@ -30,7 +30,6 @@ public final class Trainer {
     private ValidationHook validation;
     private ProgressReporter progress = ProgressReporter.NONE;
     private final List<TrainingListener> listeners = new ArrayList<>();
-    private boolean milestonesLogged;
 
     public Trainer(TrainerConfig config, ModelMetadata metadata) {
         this.config = Objects.requireNonNull(config);
@@ -217,13 +216,11 @@ public final class Trainer {
             return;
         }
         progress.expectedIterations(Math.min(config.maxIterations(), fitted.projectedIterations()));
-        OptimizationRecipe.setSchedule(graph, new WarmupStepSchedule(config.learningRate(), config.warmupIterations(),
-                config.warmupFactor(), moved, config.gamma()));
+        OptimizationRecipe.setSchedule(graph, config.schedule().withMilestones(moved));
         String message = "iteration {}: the time limit allows about {} of {} iterations; learning-rate milestones now {}";
         Object[] args = {iteration, fitted.projectedIterations(), config.maxIterations(), java.util.Arrays.toString(moved)};
-        if (!milestonesLogged) { // the first move at info, the projection's later refinements at debug
+        if (fitted.moves() == 1) { // the first move at info, the projection's later refinements at debug
             log.info(message, args);
-            milestonesLogged = true;
         } else {
             log.debug(message, args);
         }

@@ -64,6 +64,11 @@ public final class WarmupStepSchedule implements ISchedule {
         return baseValue;
     }
 
+    /** This schedule with other milestones. */
+    public WarmupStepSchedule withMilestones(int[] newMilestones) {
+        return new WarmupStepSchedule(baseValue, warmupIterations, warmupFactor, newMilestones, gamma);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof WarmupStepSchedule s && s.baseValue == baseValue
