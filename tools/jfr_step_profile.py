@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Where a DL4J training step goes, from a Java Flight Recorder file: the main thread's samples inside
+ComputationGraph.fit, by phase (forward, backward, optimiser step) and by the innermost project or DL4J method.
+
+    RETINANET_JAVA_OPTS='-XX:StartFlightRecording=settings=profile,filename=/tmp/step.jfr' \
+      RETINANET_MAIN=org.retinanet4j.bench.RetinaNetBenchmark ./retinanet resnet50 512 8 train
+    python3 tools/jfr_step_profile.py /tmp/step.jfr [--top 25] [--step-ms 6095]
+
+JFR's profile settings sample running Java code every 10 ms and threads in native code (oneDNN, BLAS, libnd4j)
+every 20 ms, so native samples count twice. With --step-ms (the benchmark's median step) each line also reads in
+milliseconds per step; so does --steps N with --skip-seconds S (the samples after the warm-up steps, which take
+the first S seconds, at 10 ms per weight: the main thread's time where it was sampled). Needs only the JDK's `jfr` tool and Python 3.
+"""
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+OURS = ("org.retinanet4j.",)
+DL4J = ("org.deeplearning4j.nn.layers.", "org.deeplearning4j.nn.graph.vertex.", "org.deeplearning4j.nn.updater.",
+        "org.deeplearning4j.nn.conf.", "org.nd4j.linalg.learning.")
+PHASES = (  # the first of these found from the outermost frame inwards names the phase
+    ("calcBackpropGradients", "backward"),
+    ("ffToLayerActivationsInWS", "forward"),
+    ("outputOfLayersDetached", "forward"),
+    ("BaseMultiLayerUpdater.update", "optimiser step"),
+    ("StepFunction", "optimiser step"),
+)
+
+
+def jfr_tool():
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.exists(os.path.join(home, "bin", "jfr")):
+        return os.path.join(home, "bin", "jfr")
+    found = shutil.which("jfr")
+    if found:
+        return found
+    java = shutil.which("java")
+    if java:
+        candidate = os.path.join(os.path.dirname(os.path.realpath(java)), "jfr")
+        if os.path.exists(candidate):
+            return candidate
+    sys.exit("error: the JDK's jfr tool was not found (set JAVA_HOME)")
+
+
+def frames_of(event):
+    trace = event["values"].get("stackTrace") or {}
+    out = []
+    for f in trace.get("frames") or []:
+        m = f.get("method") or {}
+        out.append((m.get("type", {}).get("name", "?").replace("/", "."), m.get("name", "?")))
+    return out  # innermost first
+
+
+def classify(frames):
+    names = [c + "." + m for c, m in frames]
+    if not any(n.endswith("ComputationGraph.fit") for n in names):
+        return None
+    phase = "other"
+    for n in reversed(names):  # outermost first
+        hit = next((p for key, p in PHASES if key in n), None)
+        if hit:
+            phase = hit
+            break
+    where = "other"
+    for c, m in frames:
+        if c.startswith(OURS) or c.startswith(DL4J):
+            where = c.rsplit(".", 1)[-1] + "." + m
+            break
+    owner = next((c.rsplit(".", 1)[-1] for c, _ in frames
+                  if c.startswith(OURS + DL4J) and c.endswith(("Layer", "Vertex"))), None)
+    if owner and not where.startswith(owner + "."):
+        where = owner + " > " + where  # the layer or vertex whose code called it
+    return phase, where
+
+
+def parse_time(iso):
+    """Seconds of an ISO-8601 time such as 2026-12-03T13:42:30.123456789Z (the date is ignored)."""
+    clock = iso.split("T", 1)[1].rstrip("Z").split("+", 1)[0]
+    h, m, sec = clock.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(sec)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("file")
+    ap.add_argument("--thread", default="main")
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--step-ms", type=float, default=None)
+    ap.add_argument("--skip-seconds", type=float, default=0.0,
+                    help="leave out the samples of the first S seconds inside fit (warm-up steps)")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="the steps the kept samples cover: lines then read in ms per step (10 ms per weight)")
+    args = ap.parse_args()
+    raw = subprocess.run([jfr_tool(), "print", "--json", "--stack-depth", "256", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample",
+                          args.file], check=True, capture_output=True, text=True).stdout
+    events = json.loads(raw)["recording"]["events"]
+    by_phase, by_place = collections.Counter(), collections.Counter()
+    total = 0
+    kept = []
+    for e in events:
+        thread = (e["values"].get("sampledThread") or {}).get("javaName")
+        if thread != args.thread:
+            continue
+        got = classify(frames_of(e))
+        if got is not None:
+            kept.append((e["values"]["startTime"], e, got))
+    kept.sort(key=lambda k: k[0])
+    start = parse_time(kept[0][0]) if kept else 0
+    for when, e, got in kept:
+        if parse_time(when) - start < args.skip_seconds:
+            continue
+        weight = 2 if e["type"] == "jdk.NativeMethodSample" else 1
+        by_phase[got[0]] += weight
+        by_place[got] += weight
+        total += weight
+    if total == 0:
+        sys.exit("error: no samples of thread '%s' inside ComputationGraph.fit in %s" % (args.thread, args.file))
+
+    def line(label, n):
+        ms = ""
+        if args.step_ms is not None:
+            ms = "  %8.1f ms/step" % (args.step_ms * n / total)
+        elif args.steps:
+            ms = "  %8.1f ms/step" % (10.0 * n / args.steps)
+        return "%-70s %6.1f%%%s" % (label, 100.0 * n / total, ms)
+
+    print("%d weighted samples of thread %s inside ComputationGraph.fit%s" % (
+        total, args.thread, " after its first %.0f s" % args.skip_seconds if args.skip_seconds else ""))
+    for phase, n in by_phase.most_common():
+        print(line(phase, n))
+    print()
+    for (phase, where), n in by_place.most_common(args.top):
+        print(line(phase + ": " + where, n))
+
+
+if __name__ == "__main__":
+    main()
