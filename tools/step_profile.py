@@ -20,7 +20,8 @@ Reads either of two profiles of a benchmark run:
     python3 tools/step_profile.py /tmp/step.jfr --skip-seconds 20 --steps 8
 
 --steps N: the steps the samples cover (the benchmark's three warm-up steps count unless left out with
---skip-seconds, which only JFR's timestamps allow); lines then read in ms per step at 10 ms per sample.
+--skip-seconds, which only JFR's timestamps allow); lines then read in ms per step at --interval-ms (10) per
+sample. --step-ms T instead: lines read as their share of a measured step time T.
 Needs Python 3 (and the JDK's jfr tool for .jfr files).
 """
 import argparse
@@ -144,13 +145,16 @@ def samples(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("file")
-    ap.add_argument("--thread", default="main")
-    ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--step-ms", type=float, default=None)
+    ap.add_argument("--thread", default="main", help="the thread whose samples count (default: main)")
+    ap.add_argument("--top", type=int, default=25, help="how many places to list (default: 25)")
+    ap.add_argument("--step-ms", type=float, default=None,
+                    help="the measured step time: lines then read in ms per step as their share of it")
     ap.add_argument("--skip-seconds", type=float, default=0.0,
                     help="JFR only: leave out the samples of the first S seconds inside fit (warm-up steps)")
     ap.add_argument("--steps", type=int, default=None,
-                    help="the steps the kept samples cover: lines then read in ms per step (10 ms per weight)")
+                    help="the steps the kept samples cover: lines then read in ms per step (--interval-ms per sample)")
+    ap.add_argument("--interval-ms", type=float, default=10.0,
+                    help="the sampling interval the profile was taken with, for --steps (default: 10, as above)")
     args = ap.parse_args()
     by_phase, by_place = collections.Counter(), collections.Counter()
     total = 0
@@ -166,7 +170,7 @@ def main():
         if args.step_ms is not None:
             ms = "  %8.1f ms/step" % (args.step_ms * n / total)
         elif args.steps:
-            ms = "  %8.1f ms/step" % (10.0 * n / args.steps)
+            ms = "  %8.1f ms/step" % (args.interval_ms * n / args.steps)
         return "%-70s %6.1f%%%s" % (label, 100.0 * n / total, ms)
 
     print("%d samples of thread %s inside ComputationGraph.fit%s" % (
