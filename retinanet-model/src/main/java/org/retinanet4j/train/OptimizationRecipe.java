@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.retinanet4j.updater.FusedAdam;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -95,6 +96,31 @@ public final class OptimizationRecipe {
             }
         }
         return changed[0];
+    }
+
+    /**
+     * The milestones of the {@link WarmupStepSchedule} the graph's trainable layers hold now (a restored checkpoint's
+     * may have been moved to its run's time limit), or empty when they hold none.
+     */
+    public static Optional<int[]> milestonesInForce(ComputationGraph graph) {
+        int[][] found = {null};
+        forEachPart(graph, bl -> {
+            if (found[0] == null && scheduleOf(bl.getIUpdater()) instanceof WarmupStepSchedule w) {
+                found[0] = w.milestones();
+            }
+        }, sv -> {
+        });
+        return Optional.ofNullable(found[0]);
+    }
+
+    private static Object scheduleOf(IUpdater updater) {
+        if (updater instanceof Adam a) {
+            return a.getLearningRateSchedule();
+        }
+        if (updater instanceof Nesterovs n) {
+            return n.getLearningRateSchedule();
+        }
+        return null;
     }
 
     /**

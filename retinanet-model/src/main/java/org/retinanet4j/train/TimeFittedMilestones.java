@@ -35,14 +35,28 @@ final class TimeFittedMilestones {
      * @param deadlineNanos the {@link System#nanoTime()} at which the time limit stops the run
      */
     TimeFittedMilestones(int[] nominal, int maxIterations, long deadlineNanos) {
+        this(nominal, maxIterations, deadlineNanos, nominal);
+    }
+
+    /**
+     * A run that goes on from a checkpoint: {@code inForce} are the milestones its restored schedule holds (moved by
+     * the run that wrote it); those the run has passed stay where they are, as in {@link #after}, so the learning
+     * rate never returns to a value it has decayed from.
+     */
+    TimeFittedMilestones(int[] nominal, int maxIterations, long deadlineNanos, int[] inForce) {
         if (maxIterations <= 0) {
             throw new IllegalArgumentException("fitting milestones to a time limit needs an iteration count");
+        }
+        if (inForce.length != nominal.length) {
+            throw new IllegalArgumentException("milestones in force " + Arrays.toString(inForce)
+                    + " do not match the configured " + Arrays.toString(nominal));
         }
         this.nominal = nominal.clone();
         Arrays.sort(this.nominal);
         this.maxIterations = maxIterations;
         this.deadlineNanos = deadlineNanos;
-        this.current = this.nominal.clone();
+        this.current = inForce.clone();
+        Arrays.sort(this.current);
     }
 
     /** The milestones in force now. */

@@ -117,7 +117,7 @@ public final class Trainer {
         int skippedInARow = 0;
         TrainingResult.StopReason reason;
         int maxIterations = limits.maxIterations();
-        TimeFittedMilestones fitted = timeFittedMilestones(limits);
+        TimeFittedMilestones fitted = timeFittedMilestones(limits, graph);
         progress.started(start, config.maxIterations() > 0 ? config.maxIterations() : -1);
         try (StepRunner runner = createRunner(graph)) {
             MultiDataSetIterator it = null;
@@ -195,8 +195,12 @@ public final class Trainer {
                 imagesPerSecond(imagesThisRun, t0), lastValidation);
     }
 
-    /** The milestone fitter when the configuration asks for one and the run can use it, else null. */
-    private TimeFittedMilestones timeFittedMilestones(TrainingLimits limits) {
+    /**
+     * The milestone fitter when the configuration asks for one and the run can use it, else null. It starts from the
+     * milestones the graph's schedule holds: the configured ones for a new run, a checkpoint's (perhaps moved) ones
+     * for a resumed run, whose passed milestones must stay passed.
+     */
+    private TimeFittedMilestones timeFittedMilestones(TrainingLimits limits, ComputationGraph graph) {
         if (!config.fitMilestonesToTime() || config.milestones().length == 0 || config.maxIterations() <= 0
                 || config.maxDuration() == null) {
             return null;
@@ -207,7 +211,19 @@ public final class Trainer {
                     java.util.Arrays.toString(config.milestones()));
             return null;
         }
-        return new TimeFittedMilestones(config.milestones(), config.maxIterations(), limits.deadlineNanos());
+        int[] inForce = OptimizationRecipe.milestonesInForce(graph)
+                .filter(m -> m.length == config.milestones().length).orElse(config.milestones());
+        if (!java.util.Arrays.equals(inForce, sorted(config.milestones()))) {
+            log.info("learning-rate milestones in force from the checkpoint: {} (configured {})",
+                    java.util.Arrays.toString(inForce), java.util.Arrays.toString(config.milestones()));
+        }
+        return new TimeFittedMilestones(config.milestones(), config.maxIterations(), limits.deadlineNanos(), inForce);
+    }
+
+    private static int[] sorted(int[] values) {
+        int[] s = values.clone();
+        java.util.Arrays.sort(s);
+        return s;
     }
 
     private void refit(ComputationGraph graph, TimeFittedMilestones fitted, int iteration) {

@@ -64,6 +64,11 @@ public final class WarmupStepSchedule implements ISchedule {
         return baseValue;
     }
 
+    /** The iterations from which the rate is multiplied by gamma once more, in increasing order. */
+    public int[] milestones() {
+        return milestones.clone();
+    }
+
     /** This schedule with other milestones. */
     public WarmupStepSchedule withMilestones(int[] newMilestones) {
         return new WarmupStepSchedule(baseValue, warmupIterations, warmupFactor, newMilestones, gamma);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The milestones follow the projected length of a run that its time limit would stop early. */
 class TimeFittedMilestonesTest {
@@ -67,5 +68,36 @@ class TimeFittedMilestonesTest {
         int[] moved = f.after(200, 100 * S);
         assertEquals(60, moved[0]);
         assertEquals((int) Math.round(960.0 * Math.min(1.0, (200 + Math.floor(190.0 / 90 * 500)) / 1200)), moved[1]);
+    }
+
+    @Test
+    void aResumedRunKeepsTheDecayItsCheckpointHadPassed() {
+        // the first run moved 960 to 480 and stopped at 600; this run, fast enough for all 1,200 iterations in its
+        // own time limit, would put a fresh milestone back at 960 and the rate back up from 600 to 960
+        TimeFittedMilestones fresh = new TimeFittedMilestones(new int[]{960}, 1200, 600 * S);
+        TimeFittedMilestones resumed = new TimeFittedMilestones(new int[]{960}, 1200, 600 * S, new int[]{480});
+        for (int it = 600; it <= 1200; it += 10) {
+            long now = (it - 600) * S / 4; // 4 per second from the resumed iteration
+            fresh.after(it, now);
+            assertNull(resumed.after(it, now), "iteration " + it);
+        }
+        assertArrayEquals(new int[]{960}, fresh.current(), "what a run that forgot the checkpoint's milestone does");
+        assertArrayEquals(new int[]{480}, resumed.current(), "the passed milestone stays passed");
+    }
+
+    @Test
+    void aResumedRunMovesTheMilestonesItHasNotPassed() {
+        // the checkpoint at iteration 200 holds {100, 480}: 100 passed, 480 ahead; one iteration per second now,
+        // 600 s left: 800 projected, so the second goes to 960 * 800 / 1200 = 640
+        TimeFittedMilestones f = new TimeFittedMilestones(new int[]{100, 960}, 1200, 600 * S, new int[]{100, 480});
+        assertArrayEquals(new int[]{100, 480}, f.current(), "the checkpoint's milestones are in force at the start");
+        f.after(200, 0);
+        assertArrayEquals(new int[]{100, 640}, f.after(250, 50 * S));
+    }
+
+    @Test
+    void milestonesInForceMustMatchTheConfiguredOnes() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new TimeFittedMilestones(new int[]{960}, 1200, 600 * S, new int[]{100, 480}));
     }
 }

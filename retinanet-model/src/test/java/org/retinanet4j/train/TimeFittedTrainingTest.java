@@ -10,16 +10,19 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.retinanet4j.persist.SavedModel;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A schedule replaced during training reaches the step itself, and a run whose time limit comes before its
- * iterations decays its learning rate before it stops.
+ * A schedule replaced during training reaches the step itself, a run whose time limit comes before its
+ * iterations decays its learning rate before it stops, and a run resumed from its checkpoint keeps that decay.
  */
 class TimeFittedTrainingTest {
 
@@ -89,6 +92,36 @@ class TimeFittedTrainingTest {
             if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
                 Nesterovs n = assertInstanceOf(Nesterovs.class, bl.getIUpdater());
                 assertEquals(config.schedule(), n.getLearningRateSchedule());
+            }
+        }
+    }
+
+    @Test
+    void aResumedRunStaysAtTheRateItsCheckpointHadDecayedTo() {
+        // the first run's time limit moves the milestone (8,000,000) to a few hundred iterations and passes it; the
+        // resumed run has a time limit of its own, in which a fresh fit would put the milestone ahead again
+        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
+                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4)).fitMilestonesToTime(true).build();
+        ComputationGraph g = TinyGraphs.graph(8);
+        TrainingResult first = new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2));
+        int stopped = first.state().iteration();
+        int[] moved = OptimizationRecipe.milestonesInForce(g).orElseThrow();
+        assertTrue(moved[0] < stopped, "the first run decayed before it stopped: " + moved[0] + " < " + stopped);
+
+        Checkpoint checkpoint = new Checkpoint(Path.of("in-memory"), new SavedModel(g, TinyGraphs.metadata()),
+                first.state());
+        TrainingResult second = new Trainer(config, TinyGraphs.metadata()).resume(checkpoint, TinyGraphs.data(20, 2));
+        int end = second.state().iteration();
+        assertTrue(end > stopped + TimeFittedMilestones.FIRST_MEASURED_ITERATION + 2 * TimeFittedMilestones.REFIT_EVERY,
+                "the resumed run refitted: " + stopped + " -> " + end);
+        assertArrayEquals(moved, OptimizationRecipe.milestonesInForce(g).orElseThrow(), "the passed milestone stays");
+        for (GraphVertex v : g.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                Nesterovs n = assertInstanceOf(Nesterovs.class, bl.getIUpdater());
+                for (int it : new int[]{stopped, (stopped + end) / 2, end - 1}) {
+                    assertEquals(1e-4, n.getLearningRateSchedule().valueAt(it, 0), 1e-12,
+                            "iteration " + it + " of the resumed run at the decayed rate");
+                }
             }
         }
     }
