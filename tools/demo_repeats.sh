@@ -10,30 +10,16 @@
 # waits up to 90 s before each part for the launcher to choose spinning waits, and records the load.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/sitting.sh
+source "$here/tools/sitting.sh"   # cd "$here", $py, policy, part, sitting_header
 rounds="${1:-3}"
 minutes="${2:-6}"
 log="${3:-$here/demo-repeats-$(date -u +%Y%m%dT%H%MZ).log}"
-py=/usr/bin/python3
-cd "$here"
 work="$(mktemp -d "${TMPDIR:-/tmp}/demo-repeats.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 exec > >(tee "$log") 2>&1
-policy() { RETINANET_WAIT_POLICY_ONLY=1 ./retinanet; }
-part() {
-  local waited=0
-  while [ -z "${OMP_WAIT_POLICY:-}" ] && policy | grep -q PASSIVE && [ "$waited" -lt 90 ]; do
-    sleep 5; waited=$((waited + 5))
-  done
-  echo
-  echo "== $* | $(date -u +%H:%M:%S) UTC | load $(cut -d' ' -f1-3 /proc/loadavg) | waited ${waited}s |" \
-       "launcher $(policy)"
-}
-echo "demo repeats: this project against torchvision, $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
-lscpu | grep 'Model name'
-echo "cores: $(nproc), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), rounds $rounds, demo $minutes min"
-"$py" -c 'import torch, torchvision; print("torch", torch.__version__, "torchvision", torchvision.__version__)'
-./retinanet --version >/dev/null 2>&1 || true   # builds the launcher's classes before anything is timed
+sitting_header "demo repeats: this project against torchvision" "rounds $rounds, demo $minutes min"
 
 for round in $(seq 1 "$rounds"); do
   part "round $round, this project: ./retinanet demo --minutes $minutes"

@@ -11,33 +11,16 @@
 # Needs Java 17 + Maven (the launcher builds itself) and Debian's torch/torchvision at /usr/bin/python3.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/sitting.sh
+source "$here/tools/sitting.sh"   # cd "$here", $py, policy, part, sitting_header
 runs="${1:-6}"
 minutes="${2:-6}"
 log="${3:-$here/side-by-side-$(date -u +%Y%m%dT%H%MZ).log}"
-py=/usr/bin/python3
-cd "$here"
 work="$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 exec > >(tee "$log") 2>&1
-policy() { RETINANET_WAIT_POLICY_ONLY=1 ./retinanet; }
-part() {
-  # The launcher lets OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE) while other processes keep half a core or
-  # more busy; before each part wait up to 90 s for the machine to be idle, and record the launcher's choice.
-  local waited=0
-  while [ -z "${OMP_WAIT_POLICY:-}" ] && policy | grep -q PASSIVE && [ "$waited" -lt 90 ]; do
-    sleep 5; waited=$((waited + 5))
-  done
-  echo
-  echo "== $* | $(date -u +%H:%M:%S) UTC | load $(cut -d' ' -f1-3 /proc/loadavg) | waited ${waited}s |" \
-       "launcher $(policy)"
-}
-echo "side by side: this project against torchvision, $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
-lscpu | grep 'Model name'
-echo "cores: $(nproc), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), runs $runs, demo $minutes min"
-uptime
-"$py" -c 'import torch, torchvision; print("torch", torch.__version__, "torchvision", torchvision.__version__)'
-./retinanet --version >/dev/null 2>&1 || true   # builds the launcher's classes before anything is timed
+sitting_header "side by side: this project against torchvision" "runs $runs, demo $minutes min"
 start=$(date +%s)
 
 for form in forward train finetune; do

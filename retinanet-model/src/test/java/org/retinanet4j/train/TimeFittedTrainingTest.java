@@ -61,8 +61,7 @@ class TimeFittedTrainingTest {
     @Test
     void aRunStoppedByItsTimeLimitHasDecayedBeforeItStops() {
         // far more iterations than four seconds allow: the configured milestone (8,000,000) would never come
-        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
-                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4)).fitMilestonesToTime(true).build();
+        TrainerConfig config = fourSecondsOfTenMillionIterations().fitMilestonesToTime(true).build();
         ComputationGraph g = TinyGraphs.graph(6);
         TrainingResult result = new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2));
         assertEquals(TrainingResult.StopReason.TIME_LIMIT, result.stopReason());
@@ -82,8 +81,7 @@ class TimeFittedTrainingTest {
 
     @Test
     void withoutTheSettingTheMilestonesStay() {
-        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
-                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4)).build();
+        TrainerConfig config = fourSecondsOfTenMillionIterations().build();
         ComputationGraph g = TinyGraphs.graph(7);
         int last = new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2)).state().iteration();
         assertTrue(last > TimeFittedMilestones.FIRST_MEASURED_ITERATION + 2 * TimeFittedMilestones.REFIT_EVERY,
@@ -100,8 +98,7 @@ class TimeFittedTrainingTest {
     void aResumedRunStaysAtTheRateItsCheckpointHadDecayedTo() {
         // the first run's time limit moves the milestone (8,000,000) to a few hundred iterations and passes it; the
         // resumed run has a time limit of its own, in which a fresh fit would put the milestone ahead again
-        TrainerConfig config = TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
-                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4)).fitMilestonesToTime(true).build();
+        TrainerConfig config = fourSecondsOfTenMillionIterations().fitMilestonesToTime(true).build();
         ComputationGraph g = TinyGraphs.graph(8);
         TrainingResult first = new Trainer(config, TinyGraphs.metadata()).fit(g, TinyGraphs.data(20, 2));
         int stopped = first.state().iteration();
@@ -124,5 +121,11 @@ class TimeFittedTrainingTest {
                 }
             }
         }
+    }
+
+    /** SGD at 1e-3 decaying x0.1 at iteration 8,000,000 of 10,000,000, stopped after four seconds. */
+    private static TrainerConfig.Builder fourSecondsOfTenMillionIterations() {
+        return TrainerConfig.builder().learningRate(1e-3).warmup(0, 1).stepDecay(0.1, 8_000_000)
+                .maxIterations(10_000_000).maxDuration(Duration.ofSeconds(4));
     }
 }
