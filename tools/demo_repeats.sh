@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo's accuracy in its time limit, repeated: `./retinanet demo` and tools/train_torch_demo.py (torchvision
 # trained with the demo's exact configuration on the dataset the first demo run generated) alternated, in one
-# sitting, into one log. One run of each says little: two demo runs of one build have differed by 0.03 in AP50
-# (thread timing changes the order of float sums, and training diverges from there).
+# sitting, into one log. torchvision's runs differ by a few thousandths in AP50 from run to run and this machine's
+# speed drifts within minutes, so one pair says little (this project's demo gave the same AP in each of three runs
+# on one machine kind: docs/benchmarks.md, 2026-12-04).
 #
 #   tools/demo_repeats.sh [rounds=3] [minutes=6] [log=demo-repeats-<UTC time>.log]
 #

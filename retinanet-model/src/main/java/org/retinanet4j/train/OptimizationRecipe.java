@@ -13,6 +13,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.retinanet4j.updater.FusedAdam;
 
 import java.util.List;
@@ -113,7 +114,8 @@ public final class OptimizationRecipe {
         return Optional.ofNullable(found[0]);
     }
 
-    private static Object scheduleOf(IUpdater updater) {
+    /** The learning-rate schedule of the optimisers this recipe sets (Adam, Nesterov momentum), else null. */
+    private static ISchedule scheduleOf(IUpdater updater) {
         if (updater instanceof Adam a) {
             return a.getLearningRateSchedule();
         }
@@ -152,13 +154,7 @@ public final class OptimizationRecipe {
     }
 
     private static boolean hasSchedule(IUpdater updater) {
-        if (updater instanceof Adam a) {
-            return a.getLearningRateSchedule() != null;
-        }
-        if (updater instanceof Nesterovs n) {
-            return n.getLearningRateSchedule() != null;
-        }
-        return false;
+        return scheduleOf(updater) != null;
     }
 
     private static void configure(BaseLayer bl, IUpdater updater, List<Regularization> reg, GradientNormalization gn,

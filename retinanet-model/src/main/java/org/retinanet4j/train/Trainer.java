@@ -213,17 +213,11 @@ public final class Trainer {
         }
         int[] inForce = OptimizationRecipe.milestonesInForce(graph)
                 .filter(m -> m.length == config.milestones().length).orElse(config.milestones());
-        if (!java.util.Arrays.equals(inForce, sorted(config.milestones()))) {
+        if (!java.util.Arrays.equals(inForce, config.schedule().milestones())) { // both sorted
             log.info("learning-rate milestones in force from the checkpoint: {} (configured {})",
                     java.util.Arrays.toString(inForce), java.util.Arrays.toString(config.milestones()));
         }
         return new TimeFittedMilestones(config.milestones(), config.maxIterations(), limits.deadlineNanos(), inForce);
-    }
-
-    private static int[] sorted(int[] values) {
-        int[] s = values.clone();
-        java.util.Arrays.sort(s);
-        return s;
     }
 
     private void refit(ComputationGraph graph, TimeFittedMilestones fitted, int iteration) {
